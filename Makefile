@@ -1,0 +1,54 @@
+# Two commands: `make run` (set up, load the demo, serve) and `make test` (set up, run the suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Local use runs with DEBUG on; production sets DEBUG=off and its secrets in the environment.
+export DEBUG ?= on
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run migrate demo test lint format migrations-check check clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cần Python 3.11 trở lên (đang có %s)." % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) load_communes
+	$(MANAGE) load_demo
+
+run: demo
+	@echo ""
+	@echo "  Mở http://$(HOST)/ — tài khoản mẫu (mật khẩu lambinh-demo):"
+	@echo "    quantri   quản trị"
+	@echo "    nhaplieu  cán bộ nhập liệu, Đảng bộ cơ quan chính quyền huyện"
+	@echo "    lanhdao   lãnh đạo"
+	@echo ""
+	$(MANAGE) runserver $(HOST)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	$(MANAGE) makemigrations --check --dry-run
+
+check: lint migrations-check test
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

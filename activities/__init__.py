@@ -1,0 +1,1 @@
+"""Communes, villages, party units, assignments and the "3 cùng" activities."""

@@ -1,0 +1,365 @@
+"""Reference data (communes, villages, party units, assignments) and "3 cùng" activities."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from activities.text import NameKeyField, NFCCharField, NFCTextField
+
+# Stands in for "valid since before our records" when a period has no start.
+_BEGINNING = datetime.date(1900, 1, 1)
+
+
+def ordered_dates(start: str, end: str) -> Q:
+    """A check that `end` is not before `start` when both are known."""
+    return (
+        Q(**{f"{start}__isnull": True})
+        | Q(**{f"{end}__isnull": True})
+        | Q(**{f"{end}__gte": F(start)})
+    )
+
+
+class ValidityQuerySet(models.QuerySet):
+    """Rows with a validity period [valid_from, valid_to]; open ends mean "still valid"."""
+
+    def valid_on(self, day: datetime.date) -> ValidityQuerySet:
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+
+class Commune(models.Model):
+    """A commune-level unit (xã, thị trấn, phường) as the GSO lists it for a period."""
+
+    class Kind(models.TextChoices):
+        XA = "xa", _("Xã")
+        THI_TRAN = "thi_tran", _("Thị trấn")
+        PHUONG = "phuong", _("Phường")
+
+    code = models.CharField(
+        _("mã ĐVHC"),
+        max_length=5,
+        validators=[RegexValidator(r"^\d{5}$", _("Mã ĐVHC gồm đúng 5 chữ số, ví dụ 02290."))],
+        help_text=_(
+            "Mã đơn vị hành chính của Tổng cục Thống kê. Mã có thể được dùng lại "
+            "sau sáp nhập, nên một xã được xác định bằng mã cùng thời kỳ hiệu lực."
+        ),
+    )
+    name = NFCCharField(_("tên"), max_length=100, help_text=_("Không kèm “xã”, “thị trấn”."))
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.XA)
+    district = NFCCharField(_("huyện"), max_length=100, blank=True)
+    province = NFCCharField(_("tỉnh"), max_length=100)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("sáp nhập vào"),
+    )
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("xã, thị trấn")
+        verbose_name_plural = _("xã, thị trấn")
+        ordering = ["valid_from", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                F("code"),
+                Coalesce("valid_from", Value(_BEGINNING, output_field=models.DateField())),
+                name="commune_code_period_unique",
+                violation_error_message=_("Đã có xã mang mã này trong cùng thời kỳ hiệu lực."),
+            ),
+            models.CheckConstraint(
+                condition=ordered_dates("valid_from", "valid_to"),
+                name="commune_validity_ordered",
+                violation_error_message=_("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(successor=F("id")),
+                name="commune_not_own_successor",
+                violation_error_message=_("Một xã không thể sáp nhập vào chính nó."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.get_kind_display()} {self.name}"
+        if self.valid_to:
+            return f"{label} (đến {self.valid_to:%d/%m/%Y})"
+        if self.valid_from:
+            return f"{label} (từ {self.valid_from:%d/%m/%Y})"
+        return label
+
+    @property
+    def full_name(self) -> str:
+        """ "xã Bình An", "thị trấn Lăng Can": the form used inside a sentence."""
+        return f"{self.get_kind_display().lower()} {self.name}"
+
+
+class Village(models.Model):
+    """A village (thôn, bản) or residential group (tổ dân phố) of one commune."""
+
+    class Kind(models.TextChoices):
+        THON = "thon", _("Thôn")
+        BAN = "ban", _("Bản")
+        TO_DAN_PHO = "to_dan_pho", _("Tổ dân phố")
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="villages", verbose_name=_("xã")
+    )
+    name = NFCCharField(_("tên"), max_length=100, help_text=_("Không kèm “thôn”, “bản”."))
+    name_key = NameKeyField(source="name")
+    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices, default=Kind.THON)
+    aliases = NFCTextField(
+        _("tên khác"),
+        blank=True,
+        help_text=_("Các cách viết khác của tên (Uỷ/Ủy, Hoà/Hòa...), mỗi dòng một tên."),
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thôn, bản, tổ dân phố")
+        verbose_name_plural = _("thôn, bản, tổ dân phố")
+        ordering = ["commune__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "name_key"],
+                name="village_name_unique_in_commune",
+                violation_error_message=_("Xã này đã có thôn, bản mang tên này."),
+            ),
+            models.CheckConstraint(
+                condition=ordered_dates("valid_from", "valid_to"),
+                name="village_validity_ordered",
+                violation_error_message=_("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line for line in (s.strip() for s in self.aliases.splitlines()) if line]
+
+
+class PartyUnit(models.Model):
+    """A district-level party unit (chi bộ, đảng bộ cơ quan, đơn vị cấp huyện)."""
+
+    class Kind(models.TextChoices):
+        CHI_BO = "chi_bo", _("Chi bộ")
+        DANG_BO = "dang_bo", _("Đảng bộ cơ quan")
+        DON_VI = "don_vi", _("Cơ quan, đơn vị")
+
+    code = models.SlugField(_("mã"), max_length=30, unique=True)
+    name = NFCCharField(_("tên"), max_length=255)
+    name_key = NameKeyField(source="name")
+    short_name = NFCCharField(_("tên viết tắt"), max_length=100)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.CHI_BO)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="party_units",
+        verbose_name=_("cán bộ nhập liệu"),
+        help_text=_("Tài khoản được nhập hoạt động của đơn vị này."),
+    )
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name_key"],
+                name="party_unit_name_unique",
+                violation_error_message=_("Đã có đơn vị mang tên này."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date) -> AssignmentQuerySet:
+        return self.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
+
+    def overlapping(self, start: datetime.date, end: datetime.date) -> AssignmentQuerySet:
+        return self.filter(Q(end__isnull=True) | Q(end__gte=start), start__lte=end)
+
+
+class Assignment(models.Model):
+    """A decision that puts a party unit in charge of a commune for a period."""
+
+    unit = models.ForeignKey(
+        PartyUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("đơn vị")
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("xã")
+    )
+    decision_number = NFCCharField(_("số quyết định"), max_length=50, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    start = models.DateField(_("từ ngày"))
+    end = models.DateField(_("đến ngày"), null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phân công phụ trách")
+        verbose_name_plural = _("phân công phụ trách")
+        ordering = ["unit__name", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "commune", "start"],
+                name="assignment_unique_start",
+                violation_error_message=_("Đơn vị đã được phân công xã này từ cùng ngày."),
+            ),
+            models.CheckConstraint(
+                condition=ordered_dates("start", "end"),
+                name="assignment_period_ordered",
+                violation_error_message=_("“Đến ngày” phải sau hoặc bằng “Từ ngày”."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} → {self.commune}"
+
+
+class ActivityType(models.Model):
+    """A kind of work (road, bridge, canal, house...), with its usual unit of measure."""
+
+    code = models.SlugField(_("mã"), max_length=30, unique=True)
+    name = NFCCharField(_("tên"), max_length=150, unique=True)
+    default_unit = NFCCharField(
+        _("đơn vị tính mặc định"), max_length=30, blank=True, help_text=_("Ví dụ: m, cầu, kg.")
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        verbose_name = _("loại hoạt động")
+        verbose_name_plural = _("loại hoạt động")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActivityQuerySet(models.QuerySet):
+    def in_period(self, start: datetime.date, end: datetime.date) -> ActivityQuerySet:
+        return self.filter(date__range=(start, end))
+
+    def on_weekends(self) -> ActivityQuerySet:
+        # Django's week_day: 1 = Sunday, 7 = Saturday, on every database.
+        return self.filter(date__week_day__in=(1, 7))
+
+
+class Activity(models.Model):
+    """One "3 cùng" outing of a party unit to a commune: who came, what was done."""
+
+    unit = models.ForeignKey(
+        PartyUnit, on_delete=models.PROTECT, related_name="activities", verbose_name=_("đơn vị")
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="activities", verbose_name=_("xã")
+    )
+    villages = models.ManyToManyField(
+        Village,
+        through="ActivityVillage",
+        related_name="activities",
+        verbose_name=_("thôn, bản"),
+    )
+    date = models.DateField(_("ngày"))
+    activity_type = models.ForeignKey(
+        ActivityType,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("loại hoạt động"),
+    )
+    description = NFCTextField(_("nội dung"), blank=True)
+    cadre_participations = models.PositiveIntegerField(
+        _("lượt cán bộ, đảng viên"),
+        help_text=_("Mỗi người mỗi lần tham gia là một lượt."),
+    )
+    people_participations = models.PositiveIntegerField(_("lượt nhân dân"), default=0)
+    workdays = models.DecimalField(_("ngày công"), max_digits=9, decimal_places=1, default=0)
+    output_quantity = models.DecimalField(
+        _("khối lượng"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    output_unit = NFCCharField(_("đơn vị tính"), max_length=30, blank=True)
+    money_contributed = models.PositiveBigIntegerField(_("tiền đóng góp (đồng)"), default=0)
+    money_mobilised = models.PositiveBigIntegerField(_("tiền vận động (đồng)"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhập"),
+    )
+    created_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hoạt động")
+        verbose_name_plural = _("hoạt động")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(workdays__gte=0),
+                name="activity_workdays_not_negative",
+                violation_error_message=_("Số ngày công không được âm."),
+            ),
+            models.CheckConstraint(
+                condition=Q(output_quantity__isnull=True) | Q(output_quantity__gte=0),
+                name="activity_output_not_negative",
+                violation_error_message=_("Khối lượng không được âm."),
+            ),
+            models.CheckConstraint(
+                condition=Q(output_quantity__isnull=True) | ~Q(output_unit=""),
+                name="activity_output_has_unit",
+                violation_error_message=_("Khối lượng cần có đơn vị tính."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} · {self.unit} · {self.commune.name}"
+
+
+class ActivityVillage(models.Model):
+    """A village reached by an activity (an activity may reach several)."""
+
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="village_links",
+        verbose_name=_("hoạt động"),
+    )
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="activity_links", verbose_name=_("thôn")
+    )
+
+    class Meta:
+        verbose_name = _("thôn của hoạt động")
+        verbose_name_plural = _("thôn của hoạt động")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "village"], name="activity_village_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.village)

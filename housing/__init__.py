@@ -1,0 +1,1 @@
+"""Housing-support cases: households helped to replace temporary or dilapidated houses."""

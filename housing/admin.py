@@ -1,0 +1,110 @@
+"""Admin for housing-support cases, their funding and the programmes."""
+
+from django.contrib import admin
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from housing.models import Funding, HousingCase, Programme
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "start_year", "end_year", "new_build_amount", "repair_amount"]
+    search_fields = ["name", "short_name", "code"]
+    prepopulated_fields = {"code": ["short_name"]}
+
+
+class FundingInline(admin.TabularInline):
+    model = Funding
+    extra = 1
+
+
+@admin.register(HousingCase)
+class HousingCaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "household_head",
+        "village",
+        "commune",
+        "category",
+        "programme",
+        "work_kind",
+        "status",
+        "expected_completion",
+        "support_amount",
+        "funding_total",
+    ]
+    list_filter = ["status", "category", "work_kind", "programme", "village__commune"]
+    search_fields = ["household_head", "village__name", "village__commune__name"]
+    list_select_related = ["village__commune", "programme"]
+    autocomplete_fields = ["village", "programme", "helping_units", "activities"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    inlines = [FundingInline]
+    fieldsets = [
+        (
+            _("Hộ gia đình"),
+            {
+                "fields": [
+                    "household_head",
+                    "birth_year",
+                    "gender",
+                    "ethnicity",
+                    "village",
+                    "category",
+                ]
+            },
+        ),
+        (
+            _("Hỗ trợ"),
+            {
+                "fields": [
+                    "programme",
+                    "work_kind",
+                    "support_amount",
+                    "workdays",
+                    "helping_units",
+                    "activities",
+                    "notes",
+                ]
+            },
+        ),
+        (
+            _("Tiến độ"),
+            {
+                "fields": [
+                    "status",
+                    "surveyed_on",
+                    "approved_on",
+                    "started_on",
+                    "expected_completion",
+                    "completed_on",
+                    "handed_over_on",
+                ]
+            },
+        ),
+        (_("Theo dõi"), {"fields": ["created_by", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_funding_total=Sum("funding__amount"))
+
+    @admin.display(description=_("xã"), ordering="village__commune__name")
+    def commune(self, obj: HousingCase):
+        return obj.village.commune
+
+    @admin.display(description=_("tổng kinh phí (đồng)"), ordering="_funding_total")
+    def funding_total(self, obj: HousingCase) -> int:
+        return obj._funding_total or 0
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Funding)
+class FundingAdmin(admin.ModelAdmin):
+    list_display = ["case", "source", "year", "amount"]
+    list_filter = ["source", "year"]
+    search_fields = ["case__household_head"]
+    list_select_related = ["case__village"]
+    autocomplete_fields = ["case"]

@@ -1,0 +1,220 @@
+"""Housing-support cases (xóa nhà tạm, nhà dột nát), their funding and their progress."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity, PartyUnit, Village, ordered_dates
+from activities.text import NFCCharField, NFCTextField
+
+
+class Programme(models.Model):
+    """A support scheme; its amounts are the usual ones, each case stores its own."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = NFCCharField(_("tên"), max_length=255, unique=True)
+    short_name = NFCCharField(_("tên ngắn"), max_length=100)
+    start_year = models.PositiveSmallIntegerField(_("từ năm"))
+    end_year = models.PositiveSmallIntegerField(_("đến năm"))
+    new_build_amount = models.PositiveBigIntegerField(_("mức hỗ trợ xây mới (đồng)"), default=0)
+    repair_amount = models.PositiveBigIntegerField(_("mức hỗ trợ sửa chữa (đồng)"), default=0)
+
+    class Meta:
+        verbose_name = _("chương trình, đề án")
+        verbose_name_plural = _("chương trình, đề án")
+        ordering = ["start_year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__gte=models.F("start_year")),
+                name="programme_years_ordered",
+                violation_error_message=_("“Đến năm” phải sau hoặc bằng “Từ năm”."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+# The date field each status step records, in lifecycle order.
+STEP_DATES = {
+    "surveyed": "surveyed_on",
+    "approved": "approved_on",
+    "started": "started_on",
+    "completed": "completed_on",
+    "handed_over": "handed_over_on",
+}
+
+
+def _status_date_checks() -> list[models.CheckConstraint]:
+    """Each status past "surveyed" must carry the date of its step."""
+    return [
+        models.CheckConstraint(
+            condition=~Q(status=status) | Q(**{f"{field}__isnull": False}),
+            name=f"housing_case_{status}_has_date",
+            violation_error_message=_("Tình trạng này cần có ngày của bước tương ứng."),
+        )
+        for status, field in list(STEP_DATES.items())[1:]
+    ]
+
+
+class HousingCaseQuerySet(models.QuerySet):
+    def in_communes(self, communes) -> HousingCaseQuerySet:
+        return self.filter(village__commune__in=communes)
+
+
+class HousingCase(models.Model):
+    """A household helped to build or repair its house, and how far the work has got."""
+
+    class Gender(models.TextChoices):
+        MALE = "nam", _("Nam")
+        FEMALE = "nu", _("Nữ")
+
+    class Category(models.TextChoices):
+        POOR = "ho_ngheo", _("Hộ nghèo")
+        NEAR_POOR = "can_ngheo", _("Hộ cận nghèo")
+        MERIT = "co_cong", _("Người có công với cách mạng")
+        HARDSHIP = "kho_khan", _("Hộ khó khăn về nhà ở")
+        OTHER = "khac", _("Khác")
+
+    class WorkKind(models.TextChoices):
+        NEW_BUILD = "xay_moi", _("Xây mới")
+        REPAIR = "sua_chua", _("Sửa chữa")
+
+    class Status(models.TextChoices):
+        # The order is the lifecycle: a case moves one step at a time.
+        SURVEYED = "surveyed", _("Đã khảo sát")
+        APPROVED = "approved", _("Đã phê duyệt")
+        STARTED = "started", _("Đang thi công")
+        COMPLETED = "completed", _("Đã hoàn thành")
+        HANDED_OVER = "handed_over", _("Đã bàn giao")
+
+    STEP_DATES = STEP_DATES
+
+    household_head = NFCCharField(_("chủ hộ"), max_length=150)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
+    gender = models.CharField(_("giới tính"), max_length=3, choices=Gender.choices, blank=True)
+    ethnicity = NFCCharField(_("dân tộc"), max_length=50, blank=True)
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="housing_cases", verbose_name=_("thôn")
+    )
+    category = models.CharField(
+        _("đối tượng"), max_length=12, choices=Category.choices, default=Category.POOR
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="cases", verbose_name=_("chương trình")
+    )
+    work_kind = models.CharField(
+        _("hình thức"), max_length=10, choices=WorkKind.choices, default=WorkKind.NEW_BUILD
+    )
+    support_amount = models.PositiveBigIntegerField(
+        _("mức hỗ trợ (đồng)"),
+        default=0,
+        help_text=_("Mức theo chương trình và năm, ví dụ 50.000.000 hoặc 25.000.000."),
+    )
+    status = models.CharField(
+        _("tình trạng"), max_length=12, choices=Status.choices, default=Status.SURVEYED
+    )
+    surveyed_on = models.DateField(_("ngày khảo sát"), null=True, blank=True)
+    approved_on = models.DateField(_("ngày phê duyệt"), null=True, blank=True)
+    started_on = models.DateField(_("ngày khởi công"), null=True, blank=True)
+    expected_completion = models.DateField(_("dự kiến hoàn thành"), null=True, blank=True)
+    completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    handed_over_on = models.DateField(_("ngày bàn giao"), null=True, blank=True)
+    workdays = models.DecimalField(_("ngày công hỗ trợ"), max_digits=9, decimal_places=1, default=0)
+    helping_units = models.ManyToManyField(
+        PartyUnit, blank=True, related_name="housing_cases", verbose_name=_("đơn vị giúp đỡ")
+    )
+    activities = models.ManyToManyField(
+        Activity, blank=True, related_name="housing_cases", verbose_name=_("hoạt động liên quan")
+    )
+    notes = NFCTextField(_("ghi chú"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhập"),
+    )
+    created_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+
+    objects = HousingCaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hộ được hỗ trợ nhà ở")
+        verbose_name_plural = _("hộ được hỗ trợ nhà ở")
+        ordering = ["village__commune__name", "village__name", "household_head"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(workdays__gte=0),
+                name="housing_case_workdays_not_negative",
+                violation_error_message=_("Số ngày công không được âm."),
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__range=(1900, 2100)),
+                name="housing_case_birth_year_sane",
+                violation_error_message=_("Năm sinh phải trong khoảng 1900–2100."),
+            ),
+            models.CheckConstraint(
+                condition=ordered_dates("surveyed_on", "approved_on")
+                & ordered_dates("approved_on", "started_on")
+                & ordered_dates("started_on", "completed_on")
+                & ordered_dates("completed_on", "handed_over_on"),
+                name="housing_case_steps_ordered",
+                violation_error_message=_(
+                    "Các mốc phải theo thứ tự: khảo sát, phê duyệt, khởi công, hoàn thành, "
+                    "bàn giao."
+                ),
+            ),
+            # Each status past "surveyed" carries the date of its step.
+            *_status_date_checks(),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_head} ({self.village})"
+
+
+class Funding(models.Model):
+    """Money a case received from one source in one year."""
+
+    class Source(models.TextChoices):
+        CENTRAL = "trung_uong", _("Ngân sách trung ương")
+        PROVINCE = "tinh", _("Ngân sách tỉnh")
+        DISTRICT = "huyen", _("Ngân sách huyện")
+        COMMUNE = "xa", _("Ngân sách xã")
+        SOCIAL = "xa_hoi_hoa", _("Huy động xã hội hóa")
+        LOAN = "vay", _("Vốn vay ưu đãi")
+        HOUSEHOLD = "ho_gia_dinh", _("Hộ gia đình tự có")
+        OTHER = "khac", _("Nguồn khác")
+
+    case = models.ForeignKey(
+        HousingCase, on_delete=models.CASCADE, related_name="funding", verbose_name=_("hộ")
+    )
+    source = models.CharField(_("nguồn"), max_length=12, choices=Source.choices)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    amount = models.PositiveBigIntegerField(_("số tiền (đồng)"))
+    note = NFCCharField(_("ghi chú"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("nguồn kinh phí")
+        verbose_name_plural = _("nguồn kinh phí")
+        ordering = ["year", "source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "source", "year"],
+                name="funding_once_per_source_year",
+                violation_error_message=_("Hộ này đã có khoản kinh phí từ nguồn này trong năm."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__range=(2000, 2100)),
+                name="funding_year_sane",
+                violation_error_message=_("Năm phải trong khoảng 2000–2100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.year}"

@@ -1,0 +1,22 @@
+"""Site URLs: login/logout, the home page and the admin."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from lamb_binh import views
+
+admin.site.site_header = "Quản trị — Theo dõi “3 cùng” Lâm Bình"
+admin.site.site_title = "Quản trị “3 cùng”"
+admin.site.index_title = "Dữ liệu"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("quan-tri/", admin.site.urls),
+]
