@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -15,6 +16,18 @@ from activities.text import NameKeyField, NFCCharField, NFCTextField
 
 # Stands in for "valid since before our records" when a period has no start.
 _BEGINNING = datetime.date(1900, 1, 1)
+
+
+def user_reference(verbose_name) -> models.ForeignKey:
+    """Who did something; kept as empty if the account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
 
 
 def ordered_dates(start: str, end: str) -> Q:
@@ -303,14 +316,7 @@ class Activity(models.Model):
     output_unit = NFCCharField(_("đơn vị tính"), max_length=30, blank=True)
     money_contributed = models.PositiveBigIntegerField(_("tiền đóng góp (đồng)"), default=0)
     money_mobilised = models.PositiveBigIntegerField(_("tiền vận động (đồng)"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người nhập"),
-    )
+    created_by = user_reference(_("người nhập"))
     created_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
 
@@ -363,3 +369,62 @@ class ActivityVillage(models.Model):
 
     def __str__(self) -> str:
         return str(self.village)
+
+
+class MonthReport(models.Model):
+    """A unit's monthly report: submitted (locked), declared empty, or reopened by an admin.
+
+    No row, or a reopened one, means the month is not yet reported.
+    """
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Đã báo cáo")
+        NO_ACTIVITY = "no_activity", _("Không có hoạt động")
+        REOPENED = "reopened", _("Đã mở lại")
+
+    unit = models.ForeignKey(
+        PartyUnit, on_delete=models.PROTECT, related_name="month_reports", verbose_name=_("đơn vị")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    month = models.PositiveSmallIntegerField(_("tháng"))
+    state = models.CharField(_("trạng thái"), max_length=12, choices=State.choices)
+    submitted_by = user_reference(_("người gửi"))
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    reopened_by = user_reference(_("người mở lại"))
+    reopened_at = models.DateTimeField(_("mở lại lúc"), null=True, blank=True)
+    reopen_reason = NFCTextField(_("lý do mở lại"), blank=True)
+
+    class Meta:
+        verbose_name = _("báo cáo tháng")
+        verbose_name_plural = _("báo cáo tháng")
+        ordering = ["-year", "-month", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "month"],
+                name="month_report_once_per_unit_month",
+                violation_error_message=_("Đơn vị đã có báo cáo cho tháng này."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__range=(1, 12)) & Q(year__range=(2000, 2100)),
+                name="month_report_month_sane",
+                violation_error_message=_("Tháng phải từ 1 đến 12."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="reopened") | ~Q(reopen_reason=""),
+                name="month_report_reopen_has_reason",
+                violation_error_message=_("Mở lại tháng cần có lý do."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.month:02d}/{self.year}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state in (self.State.SUBMITTED, self.State.NO_ACTIVITY)
+
+
+# The audit trail: every create, update and delete with who, when and old → new values.
+auditlog.register(Activity, m2m_fields={"villages"}, exclude_fields=["updated_at"])
+auditlog.register(Assignment)
+auditlog.register(MonthReport)

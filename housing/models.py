@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from auditlog.registry import auditlog
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, PartyUnit, Village, ordered_dates
+from activities.models import Activity, PartyUnit, Village, ordered_dates, user_reference
 from activities.text import NFCCharField, NFCTextField
 
 
@@ -131,14 +131,7 @@ class HousingCase(models.Model):
         Activity, blank=True, related_name="housing_cases", verbose_name=_("hoạt động liên quan")
     )
     notes = NFCTextField(_("ghi chú"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người nhập"),
-    )
+    created_by = user_reference(_("người nhập"))
     created_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
 
@@ -218,3 +211,9 @@ class Funding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.year}"
+
+
+auditlog.register(
+    HousingCase, m2m_fields={"helping_units", "activities"}, exclude_fields=["updated_at"]
+)
+auditlog.register(Funding)

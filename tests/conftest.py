@@ -40,3 +40,66 @@ def road(db) -> ActivityType:
 @pytest.fixture
 def assignment(unit, binh_an) -> Assignment:
     return Assignment.objects.create(unit=unit, commune=binh_an, start=datetime.date(2021, 9, 10))
+
+
+# --- The roles: staff of unit A, staff of unit B, an official, an admin, an outsider. ---
+
+
+def make_user(username: str, group: str | None = None, **extra):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username, password="mat-khau-thu", **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def unit_b(communes) -> PartyUnit:
+    """Another unit, in charge of Thổ Bình."""
+    other = PartyUnit.objects.create(
+        code="db-quan-su", name="Đảng bộ Quân sự huyện", short_name="ĐB Quân sự"
+    )
+    Assignment.objects.create(
+        unit=other, commune=communes["02296"], start=datetime.date(2021, 9, 10)
+    )
+    return other
+
+
+@pytest.fixture
+def staff_a(assignment, unit):
+    from activities import roles
+
+    user = make_user("canbo_a", roles.STAFF, first_name="Hoàng Thị Lan")
+    unit.staff.add(user)
+    return user
+
+
+@pytest.fixture
+def staff_b(unit_b):
+    from activities import roles
+
+    user = make_user("canbo_b", roles.STAFF)
+    unit_b.staff.add(user)
+    return user
+
+
+@pytest.fixture
+def official(db):
+    from activities import roles
+
+    return make_user("lanhdao", roles.OFFICIALS)
+
+
+@pytest.fixture
+def admin_user(db):
+    from activities import roles
+
+    return make_user("quantri", roles.ADMINS, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but in no role group."""
+    return make_user("nguoila")

@@ -2,12 +2,17 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
+
+from activities import roles
 
 
 @pytest.fixture
 def staff_user(db):
-    return get_user_model().objects.create_user("nhaplieu", password="lambinh-demo")
+    user = get_user_model().objects.create_user("nhaplieu", password="lambinh-demo")
+    user.groups.add(Group.objects.get(name=roles.STAFF))
+    return user
 
 
 def test_home_redirects_anonymous_users_to_login(client, db):
@@ -48,3 +53,32 @@ def test_logging_out_ends_the_session(client, staff_user):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_an_account_without_a_role_is_told_so(client, db):
+    user = get_user_model().objects.create_user("nguoila", password="x")
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 403
+
+
+def test_repeated_failures_lock_the_account_for_a_while(client, staff_user, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(reverse("login"), {"username": "nhaplieu", "password": "sai"})
+        assert response.status_code == 200
+    # The failure that reaches the limit locks the account.
+    response = client.post(reverse("login"), {"username": "nhaplieu", "password": "sai"})
+    assert response.status_code == 429
+    # Locked: even the right password is refused, with a Vietnamese explanation.
+    response = client.post(reverse("login"), {"username": "nhaplieu", "password": "lambinh-demo"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Tạm khóa đăng nhập" in page
+    assert "thử lại sau 15 phút" in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_sessions_last_a_working_week(client, staff_user, settings):
+    client.post(reverse("login"), {"username": "nhaplieu", "password": "lambinh-demo"})
+    assert client.session.get_expiry_age() == 7 * 24 * 3600
+    assert settings.SESSION_COOKIE_HTTPONLY
