@@ -15,6 +15,7 @@ from itertools import cycle
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from activities import roles
 from activities.demo_villages import VILLAGES
@@ -24,6 +25,7 @@ from activities.models import (
     ActivityVillage,
     Assignment,
     Commune,
+    MonthReport,
     PartyUnit,
     Village,
 )
@@ -367,3 +369,32 @@ def load_activities(seed: int = 2021) -> int:
         batch_size=1000,
     )
     return n
+
+
+def load_month_reports() -> int:
+    """Every unit reported every month up to May 2024 (June 2024 is still open): submitted
+    when it had activities, "không có hoạt động" otherwise."""
+    User = get_user_model()
+    reporter = User.objects.filter(username="nhaplieu").first()
+    active = {
+        (unit_id, day.year, day.month)
+        for unit_id, day in Activity.objects.values_list("unit_id", "date")
+    }
+    submitted_at = timezone.make_aware(datetime.datetime(2024, 6, 1, 20, 0))
+    reports = [
+        MonthReport(
+            unit_id=unit_id,
+            year=year,
+            month=month,
+            state=MonthReport.State.SUBMITTED
+            if (unit_id, year, month) in active
+            else MonthReport.State.NO_ACTIVITY,
+            submitted_by=reporter if unit_id == staff_unit_id else None,
+            submitted_at=submitted_at,
+        )
+        for staff_unit_id in [PartyUnit.objects.get(code=STAFF_UNIT_CODE).pk]
+        for unit_id in PartyUnit.objects.values_list("pk", flat=True)
+        for year, month in months_between(START, END)[:-1]
+    ]
+    MonthReport.objects.bulk_create(reports)
+    return len(reports)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from activities import access
 from activities.gso import district_communes
-from activities.models import Commune
+from activities.models import Activity, Commune, MonthReport, PartyUnit
 
 
 @dataclass
@@ -55,3 +59,242 @@ def communes_load(*, province: str, district: str) -> LoadResult:
             result.unchanged.append(label)
         saved[(item.code, "new" if item.valid_from else "old")] = commune
     return result
+
+
+# --- Activities and monthly reports -----------------------------------------------------
+
+# Sane upper bounds for one outing of one unit.
+MAX_CADRES = 1_000
+MAX_PEOPLE = 20_000
+
+
+def _dots(number: int) -> str:
+    """1780 → "1.780", whatever the active language."""
+    return f"{number:,}".replace(",", ".")
+
+
+def local_today() -> datetime.date:
+    return timezone.localdate()
+
+
+def month_of(day: datetime.date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+def month_report_for(unit: PartyUnit, year: int, month: int) -> MonthReport | None:
+    return MonthReport.objects.filter(unit=unit, year=year, month=month).first()
+
+
+def _ensure_month_open(*, user, unit: PartyUnit, day: datetime.date) -> None:
+    """Staff cannot change a month once it is reported; an admin must reopen it first."""
+    report = month_report_for(unit, *month_of(day))
+    if report and report.is_locked and not access.is_admin(user):
+        raise ValidationError(
+            f"Tháng {day:%m/%Y} của đơn vị đã gửi báo cáo nên không thể thay đổi. "
+            "Liên hệ quản trị nếu cần mở lại."
+        )
+
+
+def _validate_activity(
+    *, unit: PartyUnit, data: dict, exclude_pk: int | None, confirm_duplicate: bool
+) -> None:
+    """The rules an activity must follow; every message says what to fix, in Vietnamese."""
+    errors: dict[str, list[str]] = {}
+    day: datetime.date | None = data.get("date")
+    commune: Commune | None = data.get("commune")
+    villages = list(data.get("villages") or [])
+
+    if day:
+        if day > local_today():
+            errors.setdefault("date", []).append("Ngày hoạt động không được ở tương lai.")
+        first = unit.assignments.order_by("start").values_list("start", flat=True).first()
+        if first is None:
+            errors.setdefault("commune", []).append("Đơn vị chưa được phân công phụ trách xã nào.")
+        elif day < first:
+            errors.setdefault("date", []).append(
+                f"Ngày hoạt động trước ngày đơn vị được phân công ({first:%d/%m/%Y})."
+            )
+    assigned = (
+        day is None
+        or commune is None
+        or "date" in errors
+        or unit.assignments.filter(commune=commune).active_on(day).exists()
+    )
+    if not assigned:
+        errors.setdefault("commune", []).append(
+            f"Đơn vị không được phân công phụ trách {commune.full_name} vào ngày {day:%d/%m/%Y}."
+        )
+    if not villages:
+        errors.setdefault("villages", []).append("Chọn ít nhất một thôn, bản.")
+    elif commune:
+        outside = [v for v in villages if v.commune_id != commune.pk]
+        if outside:
+            names = ", ".join(str(v) for v in outside)
+            errors.setdefault("villages", []).append(f"{names} không thuộc {commune.full_name}.")
+    cadres = data.get("cadre_participations")
+    if cadres is not None and cadres > MAX_CADRES:
+        errors.setdefault("cadre_participations", []).append(
+            f"Số lượt cán bộ, đảng viên quá lớn (tối đa {_dots(MAX_CADRES)} lượt một lần)."
+        )
+    people = data.get("people_participations")
+    if people is not None and people > MAX_PEOPLE:
+        errors.setdefault("people_participations", []).append(
+            f"Số lượt nhân dân quá lớn (tối đa {_dots(MAX_PEOPLE)} lượt một lần)."
+        )
+    if data.get("output_quantity") is not None and not data.get("output_unit"):
+        errors.setdefault("output_unit", []).append("Nhập đơn vị tính của khối lượng.")
+    if errors:
+        raise ValidationError(errors)
+
+    duplicates = Activity.objects.filter(
+        unit=unit, date=day, commune=commune, activity_type=data.get("activity_type")
+    ).exclude(pk=exclude_pk)
+    if not confirm_duplicate and duplicates.exists():
+        raise ValidationError(
+            {
+                "confirm_duplicate": (
+                    f"Đơn vị đã có một hoạt động “{data['activity_type']}” tại "
+                    f"{commune.full_name} ngày {day:%d/%m/%Y}. Nếu đây là hoạt động khác, "
+                    "đánh dấu “Vẫn lưu” rồi lưu lại."
+                )
+            }
+        )
+
+
+ACTIVITY_FIELDS = (
+    "commune",
+    "date",
+    "activity_type",
+    "description",
+    "cadre_participations",
+    "people_participations",
+    "workdays",
+    "output_quantity",
+    "output_unit",
+    "money_contributed",
+    "money_mobilised",
+)
+
+
+def _save_activity(activity: Activity, *, data: dict) -> Activity:
+    for name in ACTIVITY_FIELDS:
+        if name in data:
+            setattr(activity, name, data[name])
+    if activity.output_quantity is None:
+        activity.output_unit = ""
+    activity.full_clean()
+    activity.save()
+    activity.villages.set(data["villages"])
+    return activity
+
+
+@transaction.atomic
+def activity_create(
+    *, user, unit: PartyUnit, data: dict, confirm_duplicate: bool = False
+) -> Activity:
+    """Record a unit's outing. `data` holds the form's cleaned fields (villages as a list)."""
+    if not access.editable_units(user).filter(pk=unit.pk).exists():
+        raise PermissionDenied("Bạn không được nhập hoạt động cho đơn vị này.")
+    _ensure_month_open(user=user, unit=unit, day=data["date"])
+    _validate_activity(unit=unit, data=data, exclude_pk=None, confirm_duplicate=confirm_duplicate)
+    return _save_activity(Activity(unit=unit, created_by=user), data=data)
+
+
+@transaction.atomic
+def activity_update(
+    *, user, activity: Activity, data: dict, confirm_duplicate: bool = False
+) -> Activity:
+    if not access.editable_units(user).filter(pk=activity.unit_id).exists():
+        raise PermissionDenied("Bạn không được sửa hoạt động của đơn vị này.")
+    _ensure_month_open(user=user, unit=activity.unit, day=activity.date)
+    _ensure_month_open(user=user, unit=activity.unit, day=data["date"])
+    _validate_activity(
+        unit=activity.unit, data=data, exclude_pk=activity.pk, confirm_duplicate=confirm_duplicate
+    )
+    return _save_activity(activity, data=data)
+
+
+@transaction.atomic
+def activity_delete(*, user, activity: Activity) -> None:
+    if not access.editable_units(user).filter(pk=activity.unit_id).exists():
+        raise PermissionDenied("Bạn không được xóa hoạt động của đơn vị này.")
+    _ensure_month_open(user=user, unit=activity.unit, day=activity.date)
+    activity.delete()
+
+
+def _check_month(*, user, unit: PartyUnit, year: int, month: int) -> MonthReport | None:
+    if not access.editable_units(user).filter(pk=unit.pk).exists():
+        raise PermissionDenied("Bạn không được báo cáo cho đơn vị này.")
+    today = local_today()
+    if (year, month) > (today.year, today.month):
+        raise ValidationError(f"Tháng {month:02d}/{year} chưa đến, chưa thể báo cáo.")
+    report = (
+        MonthReport.objects.select_for_update().filter(unit=unit, year=year, month=month).first()
+    )
+    if report and report.is_locked:
+        raise ValidationError(
+            f"Tháng {month:02d}/{year} đã được báo cáo ({report.get_state_display().lower()})."
+        )
+    return report
+
+
+def _record_month(
+    report: MonthReport | None, *, user, unit: PartyUnit, year: int, month: int, state: str
+) -> MonthReport:
+    report = report or MonthReport(unit=unit, year=year, month=month)
+    report.state = state
+    report.submitted_by = user
+    report.submitted_at = timezone.now()
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def month_submit(*, user, unit: PartyUnit, year: int, month: int) -> MonthReport:
+    """Send the month's report: its activities are locked for staff from now on."""
+    report = _check_month(user=user, unit=unit, year=year, month=month)
+    if not Activity.objects.filter(unit=unit, date__year=year, date__month=month).exists():
+        raise ValidationError(
+            f"Tháng {month:02d}/{year} chưa có hoạt động nào. Nếu đơn vị không có hoạt động, "
+            "chọn “Không có hoạt động”."
+        )
+    return _record_month(
+        report, user=user, unit=unit, year=year, month=month, state=MonthReport.State.SUBMITTED
+    )
+
+
+@transaction.atomic
+def month_declare_no_activity(*, user, unit: PartyUnit, year: int, month: int) -> MonthReport:
+    """Report that the unit did nothing this month (the monthly rule is then missed)."""
+    report = _check_month(user=user, unit=unit, year=year, month=month)
+    count = Activity.objects.filter(unit=unit, date__year=year, date__month=month).count()
+    if count:
+        raise ValidationError(
+            f"Tháng {month:02d}/{year} đã có {count} hoạt động; hãy gửi báo cáo tháng thay vì "
+            "báo “không có hoạt động”."
+        )
+    return _record_month(
+        report, user=user, unit=unit, year=year, month=month, state=MonthReport.State.NO_ACTIVITY
+    )
+
+
+@transaction.atomic
+def month_reopen(*, user, unit: PartyUnit, year: int, month: int, reason: str) -> MonthReport:
+    """An admin reopens a reported month so staff can correct it; the reason is kept."""
+    access.require_admin(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Nhập lý do mở lại tháng."})
+    report = (
+        MonthReport.objects.select_for_update().filter(unit=unit, year=year, month=month).first()
+    )
+    if report is None or not report.is_locked:
+        raise ValidationError(f"Tháng {month:02d}/{year} chưa được báo cáo, không cần mở lại.")
+    report.state = MonthReport.State.REOPENED
+    report.reopened_by = user
+    report.reopened_at = timezone.now()
+    report.reopen_reason = reason
+    report.full_clean()
+    report.save()
+    return report

@@ -1,8 +1,8 @@
-"""Site URLs: login/logout, the home page and the admin."""
+"""Site URLs: login/logout, home, the staff pages of each app, and the admin."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from lamb_binh import views
 
@@ -18,5 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("activities.urls")),
+    path("ho-tro-nha-o/", include("housing.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -1,13 +1,15 @@
 """Site-wide views: the home page every role lands on after login."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
+from activities.access import role_required
 from activities.models import Activity, Commune, PartyUnit, Village
 
 
-@login_required
+@require_safe
+@role_required
 def home(request: HttpRequest) -> HttpResponse:
     # A placeholder until the dashboard and the unit's month page exist.
     context = {

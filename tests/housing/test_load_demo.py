@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Sum
 from django.test import override_settings
+from django.urls import reverse
 
 from activities.models import Activity, ActivityVillage, Assignment, Commune, PartyUnit, Village
 from housing.models import HousingCase
@@ -86,7 +87,10 @@ def test_cases_spread_over_statuses_programmes_and_communes(demo):
 def test_demo_accounts_log_in_with_the_demo_password(demo, client):
     User = get_user_model()
     for username in ("quantri", "nhaplieu", "lanhdao"):
-        assert client.login(username=username, password="lambinh-demo"), username
+        response = client.post(reverse("login"), {"username": username, "password": "lambinh-demo"})
+        assert response.status_code == 302, username
+        assert client.session["_auth_user_id"] == str(User.objects.get(username=username).pk)
+        client.logout()
     assert User.objects.get(username="quantri").is_superuser
     nhaplieu = User.objects.get(username="nhaplieu")
     assert list(nhaplieu.party_units.values_list("name", flat=True)) == [
@@ -114,3 +118,19 @@ def test_it_refuses_to_run_with_debug_off_unless_forced():
     with override_settings(DEBUG=False):
         call_command("load_demo", "--force", stdout=io.StringIO())
     assert Activity.objects.aggregate(n=Sum("cadre_participations"))["n"] == CADRES
+
+
+def test_past_months_are_reported_and_june_2024_is_still_open(demo):
+    from activities.demo import MISSED
+    from activities.models import MonthReport
+
+    months_before_june = 33  # 09/2021 … 05/2024
+    assert MonthReport.objects.count() == UNITS * months_before_june
+    assert not MonthReport.objects.filter(year=2024, month=6).exists()
+    declared_empty = {
+        (code, year, month)
+        for code, year, month in MonthReport.objects.filter(state="no_activity").values_list(
+            "unit__code", "year", "month"
+        )
+    }
+    assert declared_empty == {m for m in MISSED if (m[1], m[2]) < (2024, 6)}

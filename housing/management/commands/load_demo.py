@@ -38,6 +38,7 @@ class Command(BaseCommand):
             demo.load_reference()
             users = demo.load_users()
             activities = demo.load_activities()
+            demo.load_month_reports()
             cases = load_cases()
         self.stdout.write(
             f"Đã nạp dữ liệu mẫu: {activities} hoạt động, {cases} hộ được hỗ trợ nhà ở."

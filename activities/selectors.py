@@ -1,0 +1,133 @@
+"""Reads for the staff pages: a unit's month, its activities and its state."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from activities.models import Activity, Assignment, Commune, MonthReport, PartyUnit, Village
+
+NOT_REPORTED = "not_reported"
+STATE_LABELS = {
+    NOT_REPORTED: "Chưa báo cáo",
+    MonthReport.State.SUBMITTED: "Đã báo cáo",
+    MonthReport.State.NO_ACTIVITY: "Không có hoạt động",
+}
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
+    last = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, 1), datetime.date(year, month, last)
+
+
+def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def last_weekend_day(today: datetime.date) -> datetime.date:
+    """The most recent Saturday or Sunday, today included: the usual date of an outing."""
+    day = today
+    while day.weekday() < 5:
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def assigned_on_date() -> Exists:
+    """An activity whose unit was assigned to its commune on its date."""
+    return Exists(
+        Assignment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=OuterRef("date")),
+            unit=OuterRef("unit"),
+            commune=OuterRef("commune"),
+            start__lte=OuterRef("date"),
+        )
+    )
+
+
+def month_activities(unit: PartyUnit, year: int, month: int) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(unit=unit, date__range=month_bounds(year, month))
+        .select_related("commune", "activity_type")
+        .prefetch_related("villages")
+        .order_by("date", "id")
+    )
+
+
+def unit_communes(unit: PartyUnit) -> QuerySet[Commune]:
+    """Every commune the unit has ever been assigned to (the form checks the date)."""
+    return Commune.objects.filter(assignments__unit=unit).distinct().order_by("name")
+
+
+def unit_villages(unit: PartyUnit) -> QuerySet[Village]:
+    return (
+        Village.objects.filter(commune__in=unit_communes(unit).values("pk"))
+        .select_related("commune")
+        .order_by("commune__name", "name")
+    )
+
+
+@dataclass
+class MonthSummary:
+    unit: PartyUnit
+    year: int
+    month: int
+    report: MonthReport | None
+    activities: list[Activity]
+    activity_count: int
+    cadres: int
+    people: int
+    workdays: object
+    rule_met: bool
+
+    @property
+    def state(self) -> str:
+        if self.report is None or not self.report.is_locked:
+            return NOT_REPORTED
+        return self.report.state
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def locked(self) -> bool:
+        return self.state != NOT_REPORTED
+
+    @property
+    def first_day(self) -> datetime.date:
+        return datetime.date(self.year, self.month, 1)
+
+
+def month_summary(unit: PartyUnit, year: int, month: int) -> MonthSummary:
+    activities = list(month_activities(unit, year, month))
+    totals = _month_totals(unit, year, month)
+    return MonthSummary(
+        unit=unit,
+        year=year,
+        month=month,
+        report=MonthReport.objects.filter(unit=unit, year=year, month=month).first(),
+        activities=activities,
+        activity_count=totals["count"],
+        cadres=totals["cadres"],
+        people=totals["people"],
+        workdays=totals["workdays"],
+        rule_met=totals["weekend_assigned"] > 0,
+    )
+
+
+def _month_totals(unit: PartyUnit, year: int, month: int) -> dict:
+    return (
+        Activity.objects.filter(unit=unit, date__range=month_bounds(year, month))
+        .alias(assigned=assigned_on_date())
+        .aggregate(
+            count=Count("id"),
+            cadres=Sum("cadre_participations", default=0),
+            people=Sum("people_participations", default=0),
+            workdays=Sum("workdays", default=0),
+            weekend_assigned=Count("id", filter=Q(date__week_day__in=(1, 7), assigned=True)),
+        )
+    )

@@ -1,0 +1,246 @@
+"""Staff pages: a unit's month, its activities, and the monthly report."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from activities import access, selectors, services
+from activities.forms import ActivityForm, ReopenForm
+from activities.models import Activity, PartyUnit
+from lamb_binh.audit import history_for
+from lamb_binh.fields import add_service_errors
+
+
+def _month_or_404(year: int, month: int) -> None:
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        raise Http404("Tháng không hợp lệ.")
+
+
+def _month_url(unit: PartyUnit, year: int, month: int) -> str:
+    return reverse("activities:month", args=[unit.pk, year, month])
+
+
+def _visible_activity(request: HttpRequest, pk: int) -> Activity:
+    """The activity if the user may read it; 404 for another unit's (never its data)."""
+    activity = get_object_or_404(
+        Activity.objects.select_related("unit", "commune", "activity_type", "created_by").filter(
+            unit__in=access.readable_units(request.user)
+        ),
+        pk=pk,
+    )
+    return activity
+
+
+@require_safe
+@access.role_required
+def month_redirect(request: HttpRequest) -> HttpResponse:
+    """/thang/: the user's first unit, this month."""
+    unit = (
+        access.editable_units(request.user).order_by("name").first()
+        or access.readable_units(request.user).order_by("name").first()
+    )
+    if unit is None:
+        raise Http404("Tài khoản chưa gắn với đơn vị nào. Liên hệ quản trị.")
+    today = services.local_today()
+    return redirect(_month_url(unit, today.year, today.month))
+
+
+@require_safe
+@access.role_required
+def month_view(request: HttpRequest, unit_id: int, year: int, month: int) -> HttpResponse:
+    _month_or_404(year, month)
+    unit = access.get_unit(request.user, unit_id)
+    summary = selectors.month_summary(unit, year, month)
+    can_edit = access.editable_units(request.user).filter(pk=unit.pk).exists()
+    is_admin = access.is_admin(request.user)
+    prev_year, prev_month = selectors.shift_month(year, month, -1)
+    next_year, next_month = selectors.shift_month(year, month, 1)
+    today = services.local_today()
+    context = {
+        "summary": summary,
+        "unit": unit,
+        "units": access.readable_units(request.user).order_by("name"),
+        "can_edit": can_edit and (not summary.locked or is_admin),
+        "can_report": can_edit
+        and not summary.locked
+        and (year, month) <= (today.year, today.month),
+        "can_reopen": is_admin and summary.locked,
+        "is_current": (year, month) == (today.year, today.month),
+        "prev_url": _month_url(unit, prev_year, prev_month),
+        "next_url": _month_url(unit, next_year, next_month),
+        "show_next": (next_year, next_month) <= (today.year, today.month),
+        "reopen_form": ReopenForm(),
+        "history": history_for(summary.report)
+        if summary.report and access.can_read_everything(request.user)
+        else None,
+    }
+    return render(request, "activities/month.html", context)
+
+
+@require_POST
+@access.role_required
+def month_submit(request: HttpRequest, unit_id: int, year: int, month: int) -> HttpResponse:
+    _month_or_404(year, month)
+    unit = access.get_unit(request.user, unit_id, write=True)
+    action = request.POST.get("action")
+    try:
+        if action == "submit":
+            services.month_submit(user=request.user, unit=unit, year=year, month=month)
+            messages.success(request, f"Đã gửi báo cáo tháng {month:02d}/{year}.")
+        elif action == "no_activity":
+            services.month_declare_no_activity(user=request.user, unit=unit, year=year, month=month)
+            messages.success(request, f"Đã báo tháng {month:02d}/{year} không có hoạt động.")
+        else:
+            messages.error(request, "Yêu cầu không hợp lệ.")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(_month_url(unit, year, month))
+
+
+@require_POST
+@access.role_required
+def month_reopen(request: HttpRequest, unit_id: int, year: int, month: int) -> HttpResponse:
+    _month_or_404(year, month)
+    access.require_admin(request.user)
+    unit = access.get_unit(request.user, unit_id, write=True)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(_month_url(unit, year, month))
+    try:
+        services.month_reopen(
+            user=request.user,
+            unit=unit,
+            year=year,
+            month=month,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, f"Đã mở lại tháng {month:02d}/{year}.")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(_month_url(unit, year, month))
+
+
+def _save_form(request, form: ActivityForm, save) -> Activity | None:
+    """Run the service; put its errors next to the fields they concern."""
+    if not form.is_valid():
+        return None
+    data = dict(form.cleaned_data)
+    data["villages"] = list(data["villages"])
+    try:
+        return save(data=data, confirm_duplicate=data.pop("confirm_duplicate", False))
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
+def _locked_for(request: HttpRequest, activity: Activity) -> bool:
+    report = services.month_report_for(activity.unit, activity.date.year, activity.date.month)
+    return bool(report and report.is_locked) and not access.is_admin(request.user)
+
+
+def _editable_activity(request: HttpRequest, pk: int, *, verb: str):
+    """(activity, unit, None) when the user may change it now; else a response to return."""
+    activity = _visible_activity(request, pk)
+    access.require_editor(request.user)
+    unit = access.get_unit(request.user, activity.unit_id, write=True)
+    if _locked_for(request, activity):
+        messages.error(request, f"Tháng này đã gửi báo cáo nên không thể {verb} hoạt động.")
+        return activity, unit, redirect("activities:activity_detail", pk=activity.pk)
+    return activity, unit, None
+
+
+def _link_housing_case(activity: Activity, case, previous) -> None:
+    if previous is not None and previous != case:
+        activity.housing_cases.remove(previous)
+    if case is not None:
+        activity.housing_cases.add(case)
+
+
+@access.role_required
+def activity_create(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = access.get_unit(request.user, unit_id, write=True)
+    form = ActivityForm(request.POST or None, unit=unit)
+    if request.method == "POST":
+        activity = _save_form(
+            request,
+            form,
+            lambda **kw: services.activity_create(user=request.user, unit=unit, **kw),
+        )
+        if activity is not None:
+            _link_housing_case(activity, form.cleaned_data.get("housing_case"), None)
+            messages.success(request, f"Đã lưu hoạt động ngày {activity.date:%d/%m/%Y}.")
+            return redirect(_month_url(unit, activity.date.year, activity.date.month))
+    return render(
+        request, "activities/activity_form.html", {"form": form, "unit": unit, "activity": None}
+    )
+
+
+@require_safe
+@access.role_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _visible_activity(request, pk)
+    can_edit = access.editable_units(request.user).filter(pk=activity.unit_id).exists()
+    context = {
+        "activity": activity,
+        "villages": list(activity.villages.all()),
+        "can_edit": can_edit and not _locked_for(request, activity),
+        "history": history_for(activity),
+        "month_url": _month_url(activity.unit, activity.date.year, activity.date.month),
+    }
+    return render(request, "activities/activity_detail.html", context)
+
+
+@access.role_required
+def activity_update(request: HttpRequest, pk: int) -> HttpResponse:
+    activity, unit, refused = _editable_activity(request, pk, verb="sửa")
+    if refused:
+        return refused
+    form = ActivityForm(request.POST or None, unit=unit, instance=activity)
+    previous_case = form.initial.get("housing_case")
+    if request.method == "POST":
+        saved = _save_form(
+            request,
+            form,
+            lambda **kw: services.activity_update(user=request.user, activity=activity, **kw),
+        )
+        if saved is not None:
+            _link_housing_case(saved, form.cleaned_data.get("housing_case"), previous_case)
+            messages.success(request, f"Đã sửa hoạt động ngày {saved.date:%d/%m/%Y}.")
+            return redirect(_month_url(unit, saved.date.year, saved.date.month))
+    return render(
+        request,
+        "activities/activity_form.html",
+        {"form": form, "unit": unit, "activity": activity},
+    )
+
+
+@access.role_required
+def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    activity, unit, refused = _editable_activity(request, pk, verb="xóa")
+    if refused:
+        return refused
+    month_url = _month_url(unit, activity.date.year, activity.date.month)
+    if request.method == "POST":
+        try:
+            services.activity_delete(user=request.user, activity=activity)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(month_url)
+        messages.success(request, f"Đã xóa hoạt động ngày {activity.date:%d/%m/%Y}.")
+        return redirect(month_url)
+    return render(
+        request,
+        "activities/activity_confirm_delete.html",
+        {"activity": activity, "month_url": month_url},
+    )

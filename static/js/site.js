@@ -1,0 +1,30 @@
+/* Small progressive enhancements for every page; the pages work without them. */
+(function () {
+  "use strict";
+  // Ask before a button with data-confirm submits its form.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+  // The unit switcher on the month page goes straight to the chosen unit's month.
+  var select = document.querySelector("[data-month-url-template]");
+  if (select) {
+    select.addEventListener("change", function () {
+      var template = select.getAttribute("data-month-url-template");
+      window.location.href = template.replace("/don-vi/0/", "/don-vi/" + select.value + "/");
+    });
+  }
+  // Money fields: show thousands with dots as you type (the server accepts both).
+  function groupDigits(value) {
+    var digits = value.replace(/\D/g, "");
+    return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  }
+  document.querySelectorAll("input[data-money]").forEach(function (input) {
+    input.value = groupDigits(input.value);
+    input.addEventListener("input", function () {
+      input.value = groupDigits(input.value);
+    });
+  });
+})();

@@ -1,0 +1,255 @@
+"""The staff pages: the unit's month, the activity form, submitting and reopening a month."""
+
+import datetime
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+
+from activities.models import Activity, MonthReport, Village
+
+SATURDAY = datetime.date(2024, 6, 15)
+
+
+def month_url(unit, year=2024, month=6):
+    return reverse("activities:month", args=[unit.pk, year, month])
+
+
+def form_data(binh_an, road, villages, **overrides):
+    values = {
+        "date": "15/06/2024",
+        "commune": binh_an.pk,
+        "villages": [v.pk for v in villages],
+        "activity_type": road.pk,
+        "cadre_participations": "12",
+        "people_participations": "30",
+        "workdays": "42,5",
+        "output_quantity": "",
+        "output_unit": "",
+        "money_contributed": "1.500.000",
+        "money_mobilised": "",
+        "description": "Đổ bê tông đường thôn",
+    }
+    return values | overrides
+
+
+@pytest.fixture
+def second_village(binh_an):
+    return Village.objects.create(commune=binh_an, name="Khuổi Củng")
+
+
+def add_activity(unit, binh_an, road, village, day=SATURDAY, cadres=5, people=20):
+    activity = Activity.objects.create(
+        unit=unit,
+        commune=binh_an,
+        date=day,
+        activity_type=road,
+        cadre_participations=cadres,
+        people_participations=people,
+    )
+    activity.villages.add(village)
+    return activity
+
+
+def test_staff_add_an_activity_with_two_villages(
+    client, staff_a, unit, binh_an, road, village, second_village
+):
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("activities:activity_create", args=[unit.pk]),
+        form_data(binh_an, road, [village, second_village]),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == month_url(unit)
+    activity = Activity.objects.get()
+    assert set(activity.villages.all()) == {village, second_village}
+    assert activity.workdays == 42.5
+    assert activity.money_contributed == 1_500_000
+    assert activity.created_by == staff_a
+
+
+def test_the_form_reads_dates_day_first(client, staff_a, unit, binh_an, road, village):
+    client.force_login(staff_a)
+    client.post(
+        reverse("activities:activity_create", args=[unit.pk]),
+        form_data(binh_an, road, [village], date="05/06/2024"),
+    )
+    assert Activity.objects.get().date == datetime.date(2024, 6, 5)
+
+
+def test_errors_show_next_to_their_field_and_nothing_is_written(
+    client, staff_a, unit, binh_an, road, village
+):
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("activities:activity_create", args=[unit.pk]),
+        form_data(binh_an, road, [], cadre_participations="-3", money_contributed="abc"),
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["cadre_participations"] == ["Không được là số âm."]
+    assert form.errors["money_contributed"] == ["Nhập số tiền bằng chữ số, ví dụ 25.000.000."]
+    assert form.errors["villages"] == ["Trường này là bắt buộc."]
+    assert "Không được là số âm." in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+def test_a_service_rule_is_shown_on_the_form(client, staff_a, unit, binh_an, road, village):
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("activities:activity_create", args=[unit.pk]),
+        form_data(binh_an, road, [village], date="04/09/2021"),
+    )
+    assert response.context["form"].errors["date"] == [
+        "Ngày hoạt động trước ngày đơn vị được phân công (10/09/2021)."
+    ]
+    assert not Activity.objects.exists()
+
+
+def test_a_duplicate_is_saved_only_once_confirmed(client, staff_a, unit, binh_an, road, village):
+    client.force_login(staff_a)
+    url = reverse("activities:activity_create", args=[unit.pk])
+    client.post(url, form_data(binh_an, road, [village]))
+    response = client.post(url, form_data(binh_an, road, [village]))
+    assert response.status_code == 200
+    assert "Vẫn lưu" in response.content.decode()
+    assert Activity.objects.count() == 1
+    client.post(url, form_data(binh_an, road, [village], confirm_duplicate="on"))
+    assert Activity.objects.count() == 2
+
+
+def test_the_month_page_shows_the_months_activities_and_totals(
+    client, staff_a, unit, binh_an, road, village
+):
+    add_activity(unit, binh_an, road, village, cadres=5, people=20)
+    add_activity(unit, binh_an, road, village, day=datetime.date(2024, 6, 12), cadres=3, people=7)
+    add_activity(unit, binh_an, road, village, day=datetime.date(2024, 5, 18), cadres=9, people=9)
+    client.force_login(staff_a)
+    response = client.get(month_url(unit))
+    summary = response.context["summary"]
+    assert (summary.activity_count, summary.cadres, summary.people) == (2, 5 + 3, 20 + 7)
+    assert summary.rule_met
+    page = response.content.decode()
+    assert "Chưa báo cáo" in page
+    assert page.count("không phải ngày cuối tuần") == 1  # 12/06/2024 is a Wednesday
+
+
+def test_a_month_with_only_weekday_activities_does_not_meet_the_rule(
+    client, staff_a, unit, binh_an, road, village
+):
+    add_activity(unit, binh_an, road, village, day=datetime.date(2024, 6, 12))
+    client.force_login(staff_a)
+    response = client.get(month_url(unit))
+    assert not response.context["summary"].rule_met
+    assert "Chưa có hoạt động cuối tuần" in response.content.decode()
+
+
+def test_month_page_queries_do_not_grow_with_activities(
+    client, staff_a, unit, binh_an, road, village, second_village, django_assert_num_queries
+):
+    add_activity(unit, binh_an, road, village)
+    client.force_login(staff_a)
+    # session, user, groups, unit, editable?, units list (x2: switcher, editable check),
+    # activities, their villages, totals, month report
+    with django_assert_num_queries(10):
+        client.get(month_url(unit))
+    for day in range(1, 29):
+        activity = add_activity(unit, binh_an, road, village, day=datetime.date(2024, 6, day))
+        activity.villages.add(second_village)
+    with django_assert_num_queries(10):
+        response = client.get(month_url(unit))
+    assert response.context["summary"].activity_count == 29
+
+
+def test_submitting_the_month_locks_it_for_staff(client, staff_a, unit, binh_an, road, village):
+    activity = add_activity(unit, binh_an, road, village)
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("activities:month_submit", args=[unit.pk, 2024, 6]), {"action": "submit"}
+    )
+    assert response.status_code == 302
+    assert MonthReport.objects.get().state == MonthReport.State.SUBMITTED
+    page = client.get(month_url(unit)).content.decode()
+    assert "Đã báo cáo" in page
+    assert "+ Thêm hoạt động" not in page
+    edit = reverse("activities:activity_update", args=[activity.pk])
+    assert client.get(edit)["Location"] == reverse("activities:activity_detail", args=[activity.pk])
+    client.post(edit, form_data(binh_an, road, [village], people_participations="99"))
+    client.post(reverse("activities:activity_delete", args=[activity.pk]))
+    activity.refresh_from_db()
+    assert activity.people_participations == 20
+
+
+def test_an_admin_reopens_a_month_with_a_reason(
+    client, staff_a, admin_user, unit, binh_an, road, village
+):
+    add_activity(unit, binh_an, road, village)
+    MonthReport.objects.create(unit=unit, year=2024, month=6, state="submitted")
+    url = reverse("activities:month_reopen", args=[unit.pk, 2024, 6])
+    client.force_login(staff_a)
+    assert client.post(url, {"reason": "Sửa"}).status_code == 403
+    client.force_login(admin_user)
+    client.post(url, {"reason": ""})
+    assert MonthReport.objects.get().state == "submitted"
+    client.post(url, {"reason": "Đơn vị nhập thiếu một buổi"})
+    report = MonthReport.objects.get()
+    assert (report.state, report.reopen_reason) == ("reopened", "Đơn vị nhập thiếu một buổi")
+
+
+@pytest.mark.parametrize(("year", "month"), [(2024, 13), (2024, 0), (1999, 5), (2101, 1)])
+def test_an_impossible_month_is_not_found(client, staff_a, unit, year, month):
+    client.force_login(staff_a)
+    assert client.get(month_url(unit, year, month)).status_code == 404
+
+
+def test_staff_of_another_unit_never_see_the_activity(
+    client, staff_b, unit, binh_an, road, village
+):
+    activity = add_activity(unit, binh_an, road, village)
+    client.force_login(staff_b)
+    assert client.get(reverse("activities:activity_detail", args=[activity.pk])).status_code == 404
+    for name in ("activity_update", "activity_delete"):
+        url = reverse(f"activities:{name}", args=[activity.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
+    assert client.get(month_url(unit)).status_code == 404
+    assert Activity.objects.filter(pk=activity.pk).exists()
+
+
+def test_the_site_records_who_changed_what(client, staff_a, unit, binh_an, road, village):
+    client.force_login(staff_a)
+    client.post(
+        reverse("activities:activity_create", args=[unit.pk]), form_data(binh_an, road, [village])
+    )
+    activity = Activity.objects.get()
+    client.post(
+        reverse("activities:activity_update", args=[activity.pk]),
+        form_data(binh_an, road, [village], people_participations="31"),
+    )
+    entries = LogEntry.objects.get_for_object(activity).order_by("timestamp", "id")
+    assert {e.actor for e in entries} == {staff_a}
+    assert entries.first().action == LogEntry.Action.CREATE
+    update = entries.filter(action=LogEntry.Action.UPDATE, changes__has_key="people_participations")
+    assert update.get().changes_dict["people_participations"] == ["30", "31"]
+    detail = client.get(reverse("activities:activity_detail", args=[activity.pk]))
+    page = detail.content.decode()
+    assert "Lịch sử thay đổi" in page
+    assert "Lượt nhân dân" in page
+    client.post(reverse("activities:activity_delete", args=[activity.pk]))
+    deleted = LogEntry.objects.filter(
+        action=LogEntry.Action.DELETE,
+        object_id=activity.pk,
+        content_type__model="activity",
+    )
+    assert deleted.get().actor == staff_a
+
+
+def test_the_admin_records_its_changes_too(client, admin_user, unit, binh_an, road, village):
+    activity = add_activity(unit, binh_an, road, village)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:activities_activity_delete", args=[activity.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    entry = LogEntry.objects.get(action=LogEntry.Action.DELETE, object_id=activity.pk)
+    assert entry.actor == admin_user
