@@ -10,11 +10,6 @@ from housing.models import Funding, HousingCase, Programme
 D = datetime.date
 
 
-@pytest.fixture
-def programme(db) -> Programme:
-    return Programme.objects.get(code="de-an-tinh-2021-2025")
-
-
 def refused(create, **kwargs) -> bool:
     try:
         with transaction.atomic():

@@ -1,0 +1,189 @@
+"""Forms of the housing-case pages: they parse input; the rules live in housing.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from activities.access import staff_communes
+from activities.models import PartyUnit, Village
+from housing.models import Funding, HousingCase
+from housing.services import EDITABLE_FIELDS
+from lamb_binh.fields import MoneyField
+
+REQUIRED = _("Trường này không được để trống.")
+
+
+def _date_input() -> forms.DateInput:
+    # The browser's picker submits yyyy-mm-dd; DATE_INPUT_FORMATS also read dd/mm/yyyy.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class _GroupedVillageField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Village) -> str:
+        return f"{obj.commune.name} — {obj}"
+
+
+class _DottedMoneyField(MoneyField):
+    """Shows a stored amount as 25.000.000, the way it is typed."""
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return number_format(value, force_grouping=True)
+        return value
+
+
+class HousingCaseForm(forms.ModelForm):
+    """The household's details. The status and its dates move only through the step buttons."""
+
+    village = _GroupedVillageField(
+        label=_("Thôn, bản"), queryset=Village.objects.none(), empty_label=_("— Chọn thôn —")
+    )
+    support_amount = _DottedMoneyField(
+        label=_("Mức hỗ trợ (đồng)"),
+        required=False,
+        help_text=_("Ví dụ 50.000.000 (xây mới) hoặc 25.000.000 (sửa chữa)."),
+    )
+    helping_units = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị giúp đỡ"),
+        queryset=PartyUnit.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = HousingCase
+        fields = [*EDITABLE_FIELDS, "helping_units"]
+        localized_fields = ["workdays"]
+        widgets = {
+            "birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "expected_completion": _date_input(),
+            "workdays": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {"household_head": {"required": REQUIRED}}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        villages: QuerySet[Village] = Village.objects.filter(
+            commune__in=staff_communes(user)
+        ).select_related("commune")
+        self.fields["village"].queryset = villages.order_by("commune__name", "name")
+        self.fields["programme"].empty_label = _("— Chọn chương trình —")
+        self.fields["gender"].choices = [("", _("— Không ghi —")), *HousingCase.Gender.choices]
+        self.fields["birth_year"].error_messages.update(
+            invalid=_("Nhập năm sinh bằng chữ số, ví dụ 1965.")
+        )
+        self.fields["birth_year"].validators += [
+            MinValueValidator(1900, _("Năm sinh phải trong khoảng 1900–2100.")),
+            MaxValueValidator(2100, _("Năm sinh phải trong khoảng 1900–2100.")),
+        ]
+        for name in ("village", "programme"):
+            self.fields[name].error_messages.update(
+                required=REQUIRED,
+                invalid_choice=_("Lựa chọn không hợp lệ, hãy chọn trong danh sách."),
+            )
+
+    def clean_support_amount(self) -> int:
+        return self.cleaned_data.get("support_amount") or 0
+
+    def _post_clean(self):
+        # The services validate the whole row; the form only parses the fields and leaves
+        # the instance untouched, so a refused edit never shows on the page.
+        pass
+
+
+class HousingCaseCreateForm(HousingCaseForm):
+    surveyed_on = forms.DateField(
+        label=_("Ngày khảo sát"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("Hộ mới bắt đầu ở bước “Đã khảo sát”."),
+    )
+
+    class Meta(HousingCaseForm.Meta):
+        fields = ["surveyed_on", *HousingCaseForm.Meta.fields]
+
+
+class AdvanceForm(forms.Form):
+    date = forms.DateField(
+        label=_("Ngày"),
+        widget=_date_input(),
+        error_messages={
+            "required": _("Cần nhập ngày của bước này."),
+            "invalid": _("Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy."),
+        },
+    )
+    # The step the user saw: a second click or another tab cannot skip a step.
+    status = forms.ChoiceField(
+        choices=HousingCase.Status.choices,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Bước không hợp lệ, hãy tải lại trang.")},
+    )
+
+
+class StepBackForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do lùi bước"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Cần ghi lý do lùi bước.")},
+    )
+
+
+class FundingForm(forms.Form):
+    source = forms.ChoiceField(
+        label=_("Nguồn"),
+        choices=[("", _("— Chọn nguồn —")), *Funding.Source.choices],
+        error_messages={
+            "required": _("Cần chọn nguồn kinh phí."),
+            "invalid_choice": _("Lựa chọn không hợp lệ, hãy chọn trong danh sách."),
+        },
+    )
+    year = forms.IntegerField(
+        label=_("Năm"),
+        min_value=2000,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": _("Cần nhập năm."),
+            "invalid": _("Nhập năm bằng chữ số, ví dụ 2024."),
+            "min_value": _("Năm phải trong khoảng 2000–2100."),
+            "max_value": _("Năm phải trong khoảng 2000–2100."),
+        },
+    )
+    amount = MoneyField(
+        label=_("Số tiền (đồng)"),
+        error_messages={"required": _("Cần nhập số tiền.")},
+    )
+    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"year": timezone.localdate().year})
+        super().__init__(*args, **kwargs)
+
+    def clean_amount(self) -> int:
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise ValidationError(_("Số tiền phải lớn hơn 0."))
+        return amount
+
+
+class ActivityLinkForm(forms.Form):
+    activity = forms.IntegerField(
+        label=_("Hoạt động"),
+        error_messages={
+            "required": _("Cần chọn hoạt động."),
+            "invalid": _("Cần chọn hoạt động."),
+        },
+    )
+    action = forms.ChoiceField(
+        choices=[("link", _("Liên kết")), ("unlink", _("Bỏ liên kết"))],
+        error_messages={"invalid_choice": _("Thao tác không hợp lệ.")},
+    )

@@ -1,0 +1,257 @@
+"""Writes for housing-support cases: create, edit, move through the steps, fund, link activities.
+
+Each function validates the whole row (full_clean) before saving and runs in one transaction,
+so a refused change writes nothing. Errors are ValidationErrors in Vietnamese, keyed by the
+form field they belong to when there is one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, PartyUnit, Village
+from housing.models import Funding, HousingCase, Programme
+
+STATUSES: list[str] = list(HousingCase.STEP_DATES)
+
+# What the edit form may change, in form order; the status and its dates move only through
+# advance and step back.
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "household_head",
+    "birth_year",
+    "gender",
+    "ethnicity",
+    "village",
+    "category",
+    "programme",
+    "work_kind",
+    "support_amount",
+    "expected_completion",
+    "workdays",
+    "notes",
+)
+
+
+def step_date_label(status: str) -> str:
+    """ "ngày phê duyệt": the verbose name of the date a step records."""
+    return str(HousingCase._meta.get_field(HousingCase.STEP_DATES[status]).verbose_name)
+
+
+def _dmy(day: datetime.date) -> str:
+    return date_format(day, "d/m/Y")
+
+
+def next_status(case: HousingCase) -> str | None:
+    """The step after the case's current one, or None once it has been handed over."""
+    index = STATUSES.index(case.status)
+    return STATUSES[index + 1] if index + 1 < len(STATUSES) else None
+
+
+def previous_status(case: HousingCase) -> str | None:
+    index = STATUSES.index(case.status)
+    return STATUSES[index - 1] if index > 0 else None
+
+
+def _refuse_future(day: datetime.date | None, field: str) -> None:
+    if day is not None and day > timezone.localdate():
+        raise ValidationError({field: _("Ngày không được sau hôm nay.")})
+
+
+def _lock(case: HousingCase) -> HousingCase:
+    """The case re-read under a row lock, so two clicks cannot move it twice."""
+    return HousingCase.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def housing_case_create(
+    *,
+    created_by: AbstractBaseUser | None,
+    household_head: str,
+    village: Village,
+    programme: Programme,
+    category: str = HousingCase.Category.POOR,
+    work_kind: str = HousingCase.WorkKind.NEW_BUILD,
+    support_amount: int = 0,
+    birth_year: int | None = None,
+    gender: str = "",
+    ethnicity: str = "",
+    surveyed_on: datetime.date | None = None,
+    expected_completion: datetime.date | None = None,
+    workdays: Decimal | int = 0,
+    notes: str = "",
+    helping_units: Iterable[PartyUnit] = (),
+) -> HousingCase:
+    """A new case at its first step (surveyed), with the survey date if known."""
+    _refuse_future(surveyed_on, "surveyed_on")
+    case = HousingCase(
+        household_head=household_head,
+        village=village,
+        programme=programme,
+        category=category,
+        work_kind=work_kind,
+        support_amount=support_amount,
+        birth_year=birth_year,
+        gender=gender,
+        ethnicity=ethnicity,
+        status=HousingCase.Status.SURVEYED,
+        surveyed_on=surveyed_on,
+        expected_completion=expected_completion,
+        workdays=workdays,
+        notes=notes,
+        created_by=created_by,
+    )
+    case.full_clean()
+    case.save()
+    units = list(helping_units)
+    if units:
+        case.helping_units.set(units)
+    return case
+
+
+@transaction.atomic
+def housing_case_update(
+    *,
+    case: HousingCase,
+    data: dict[str, Any],
+    helping_units: Iterable[PartyUnit] | None = None,
+) -> HousingCase:
+    """Change the household's details; `helping_units`, when given, replaces the units."""
+    unknown = set(data).difference(EDITABLE_FIELDS)
+    if unknown:
+        # A programming error, not bad input: the status only moves through its own services.
+        raise ValueError(f"Fields not editable here: {sorted(unknown)}")
+    case = _lock(case)
+    changed = [name for name, value in data.items() if getattr(case, name) != value]
+    for name in changed:
+        setattr(case, name, data[name])
+    case.full_clean()
+    if changed:
+        case.save()
+    if helping_units is not None:
+        units = list(helping_units)
+        if {u.pk for u in units} != set(case.helping_units.values_list("pk", flat=True)):
+            case.helping_units.set(units)
+    return case
+
+
+@transaction.atomic
+def housing_case_advance(
+    *, case: HousingCase, date: datetime.date, to_status: str | None = None
+) -> HousingCase:
+    """Move the case exactly one step forward, recording that step's date.
+
+    `to_status` is the step the user saw on the page: if the case has moved meanwhile (another
+    tab, a double click), the request is refused instead of skipping a step.
+    """
+    case = _lock(case)
+    target = next_status(case)
+    if target is None:
+        raise ValidationError(_("Hộ đã được bàn giao nhà, không còn bước nào tiếp theo."))
+    if to_status and to_status != target:
+        raise ValidationError(
+            _("Chỉ được chuyển từng bước một: bước tiếp theo là “%(step)s”.")
+            % {"step": HousingCase.Status(target).label}
+        )
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("Ngày không được sau hôm nay.")})
+    # The nearest earlier step that has a date (the survey date may be unknown).
+    for earlier in reversed(STATUSES[: STATUSES.index(target)]):
+        earlier_date = getattr(case, HousingCase.STEP_DATES[earlier])
+        if earlier_date is not None:
+            if date < earlier_date:
+                raise ValidationError(
+                    {
+                        "date": _("%(this)s không được trước %(that)s (%(day)s).")
+                        % {
+                            "this": step_date_label(target).capitalize(),
+                            "that": step_date_label(earlier),
+                            "day": _dmy(earlier_date),
+                        }
+                    }
+                )
+            break
+    case.status = target
+    setattr(case, HousingCase.STEP_DATES[target], date)
+    case.full_clean()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def housing_case_step_back(
+    *, case: HousingCase, reason: str, by: AbstractBaseUser | None = None
+) -> HousingCase:
+    """Undo the last step (an admin's correction): clear its date, keep the reason in the notes.
+
+    The notes are part of the audited row, so the reason sits in the history next to the
+    status change.
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Cần ghi lý do lùi bước.")})
+    case = _lock(case)
+    target = previous_status(case)
+    if target is None:
+        raise ValidationError(_("Hộ đang ở bước đầu tiên (đã khảo sát), không thể lùi."))
+    who = ""
+    if by is not None:
+        who = f" ({by.get_full_name() or by.get_username()})"
+    line = _("%(day)s: lùi từ “%(old)s” về “%(new)s”%(who)s. Lý do: %(reason)s") % {
+        "day": _dmy(timezone.localdate()),
+        "old": case.get_status_display(),
+        "new": HousingCase.Status(target).label,
+        "who": who,
+        "reason": reason,
+    }
+    setattr(case, HousingCase.STEP_DATES[case.status], None)
+    case.status = target
+    case.notes = f"{case.notes}\n{line}" if case.notes else line
+    case.full_clean()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def funding_add(
+    *, case: HousingCase, source: str, year: int, amount: int, note: str = ""
+) -> Funding:
+    """One more funding row; one row per source and year for a case."""
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Số tiền phải lớn hơn 0.")})
+    funding = Funding(case=case, source=source, year=year, amount=amount, note=note)
+    funding.full_clean()
+    try:
+        with transaction.atomic():
+            funding.save()
+    except IntegrityError:
+        # Someone added the same row between the check above and the insert.
+        raise ValidationError(_("Hộ này đã có khoản kinh phí từ nguồn này trong năm.")) from None
+    return funding
+
+
+@transaction.atomic
+def funding_delete(*, funding: Funding) -> None:
+    funding.delete()
+
+
+@transaction.atomic
+def housing_case_link_activity(*, case: HousingCase, activity: Activity, link: bool = True) -> None:
+    """Record (or remove) that an activity helped the case; only activities of its commune."""
+    if not link:
+        case.activities.remove(activity)
+        return
+    if activity.commune_id != case.village.commune_id:
+        raise ValidationError(
+            {"activity": _("Chỉ liên kết được hoạt động ở cùng xã với hộ được hỗ trợ.")}
+        )
+    case.activities.add(activity)
