@@ -425,6 +425,6 @@ class MonthReport(models.Model):
 
 
 # The audit trail: every create, update and delete with who, when and old → new values.
-auditlog.register(Activity, m2m_fields={"villages"}, exclude_fields=["updated_at"])
+auditlog.register(Activity, m2m_fields={"villages"}, exclude_fields=["created_at", "updated_at"])
 auditlog.register(Assignment)
 auditlog.register(MonthReport)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,15 +41,34 @@ def _visible_activity(request: HttpRequest, pk: int) -> Activity:
 @require_safe
 @access.role_required
 def month_redirect(request: HttpRequest) -> HttpResponse:
-    """/thang/: the user's first unit, this month."""
-    unit = (
-        access.editable_units(request.user).order_by("name").first()
-        or access.readable_units(request.user).order_by("name").first()
-    )
+    """/thang/?don_vi=ID&thang=YYYY-MM: that unit and month; by default the user's first unit,
+    this month. A unit the user may not see is not found; a bad month falls back to this one."""
+    unit_id = request.GET.get("don_vi", "")
+    if unit_id:
+        if not unit_id.isdigit():
+            raise Http404("Đơn vị không hợp lệ.")
+        unit = access.get_unit(request.user, int(unit_id))
+    else:
+        unit = (
+            access.editable_units(request.user).order_by("name").first()
+            or access.readable_units(request.user).order_by("name").first()
+        )
     if unit is None:
         raise Http404("Tài khoản chưa gắn với đơn vị nào. Liên hệ quản trị.")
     today = services.local_today()
-    return redirect(_month_url(unit, today.year, today.month))
+    year, month = today.year, today.month
+    chosen = request.GET.get("thang", "")
+    if chosen:
+        try:
+            picked = datetime.datetime.strptime(chosen, "%Y-%m").date()
+        except ValueError:
+            messages.error(request, f"Tháng “{chosen}” không hợp lệ; đang xem tháng này.")
+        else:
+            if 2000 <= picked.year <= 2100:
+                year, month = picked.year, picked.month
+            else:
+                messages.error(request, f"Tháng “{chosen}” không hợp lệ; đang xem tháng này.")
+    return redirect(_month_url(unit, year, month))
 
 
 @require_safe
@@ -70,7 +91,7 @@ def month_view(request: HttpRequest, unit_id: int, year: int, month: int) -> Htt
         and not summary.locked
         and (year, month) <= (today.year, today.month),
         "can_reopen": is_admin and summary.locked,
-        "is_current": (year, month) == (today.year, today.month),
+        "this_month": today,
         "prev_url": _month_url(unit, prev_year, prev_month),
         "next_url": _month_url(unit, next_year, next_month),
         "show_next": (next_year, next_month) <= (today.year, today.month),

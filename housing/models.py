@@ -212,8 +212,14 @@ class Funding(models.Model):
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.year}"
 
+    def get_additional_data(self) -> dict:
+        # Lets the case page find the audit entries of its funding rows, deleted ones too.
+        return {"case_id": self.case_id}
+
 
 auditlog.register(
-    HousingCase, m2m_fields={"helping_units", "activities"}, exclude_fields=["updated_at"]
+    HousingCase,
+    m2m_fields={"helping_units", "activities"},
+    exclude_fields=["created_at", "updated_at"],
 )
 auditlog.register(Funding)

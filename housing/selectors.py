@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, QueryDict
@@ -80,4 +82,12 @@ def linkable_choices(*, user, case: HousingCase) -> QuerySet[Activity]:
         .exclude(housing_cases=case)
         .select_related("unit", "activity_type")
         .order_by("-date", "-pk")[:LINKABLE_LIMIT]
+    )
+
+
+def funding_log(case: HousingCase) -> QuerySet[LogEntry]:
+    """Audit entries of the case's funding rows, including rows since deleted."""
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Funding),
+        additional_data__case_id=case.pk,
     )

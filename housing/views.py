@@ -105,7 +105,7 @@ def _render_detail(request: HttpRequest, case: HousingCase) -> HttpResponse:
         "helping_units": case.helping_units.order_by("name"),
         "funding": selectors.case_funding(case),
         "activities": selectors.case_activities(case),
-        "history": history_for(case),
+        "history": history_for(case, children=selectors.funding_log(case)),
         "can_edit": can_edit,
         "can_step_back": is_admin(user) and services.previous_status(case) is not None,
     }

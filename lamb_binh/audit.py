@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+from django.utils import formats, timezone
 
 ACTION_LABELS = {
     LogEntry.Action.CREATE: "Tạo mới",
@@ -33,6 +36,7 @@ class HistoryEntry:
 
 
 def _display(model: type[Model], name: str, value) -> str:
+    """A stored value as a reader expects it: 15/06/2024, 25.000.000, 12,5, a choice's label."""
     if value in (None, "None", ""):
         return "—"
     try:
@@ -40,7 +44,22 @@ def _display(model: type[Model], name: str, value) -> str:
     except FieldDoesNotExist:
         return str(value)
     choices = dict(getattr(model_field, "choices", None) or [])
-    return str(choices.get(value, value))
+    if value in choices:
+        return str(choices[value])
+    kind = model_field.get_internal_type()
+    try:
+        if kind == "DateField":
+            return formats.date_format(datetime.date.fromisoformat(value), "d/m/Y")
+        if kind == "DateTimeField":
+            moment = timezone.localtime(datetime.datetime.fromisoformat(value))
+            return formats.date_format(moment, "H:i d/m/Y")
+        if kind in ("PositiveBigIntegerField", "BigIntegerField"):
+            return formats.number_format(int(value), force_grouping=True)
+        if kind == "DecimalField":
+            return formats.number_format(Decimal(value), force_grouping=True)
+    except (ValueError, TypeError, ArithmeticError):
+        pass
+    return str(value)
 
 
 def _hidden(model: type[Model], name: str) -> bool:
@@ -60,21 +79,27 @@ def _label(model: type[Model], name: str) -> str:
     return str(field.verbose_name)
 
 
-def history_for(obj: Model, *, limit: int = 200) -> list[HistoryEntry]:
-    """The object's changes, newest first: who, when, and each field's old → new value."""
-    model = type(obj)
-    entries = (
-        LogEntry.objects.get_for_object(obj)
-        .select_related("actor")
-        .order_by("-timestamp", "-id")[:limit]
-    )
+def history_for(
+    obj: Model, *, children: QuerySet[LogEntry] | None = None, limit: int = 200
+) -> list[HistoryEntry]:
+    """The object's changes, newest first: who, when, and each field's old → new value.
+
+    `children` adds the entries of rows that belong to it (a case's funding rows), each
+    labelled with the row it concerns.
+    """
+    entries = LogEntry.objects.get_for_object(obj)
+    if children is not None:
+        entries = entries | children
+    entries = entries.select_related("actor", "content_type").order_by("-timestamp", "-id")[:limit]
     result = []
     for entry in entries:
+        model = entry.content_type.model_class() or type(obj)
         actor = entry.actor
         who = (actor.get_full_name() or actor.username) if actor else "Hệ thống"
-        item = HistoryEntry(
-            when=entry.timestamp, who=who, action=ACTION_LABELS.get(entry.action, "")
-        )
+        action = ACTION_LABELS.get(entry.action, "")
+        if model is not type(obj):
+            action = f"{action} {model._meta.verbose_name} “{entry.object_repr}”"
+        item = HistoryEntry(when=entry.timestamp, who=who, action=action)
         for name, values in (entry.changes_dict or {}).items():
             if _hidden(model, name):
                 continue

@@ -8,14 +8,10 @@
       event.preventDefault();
     }
   });
-  // The unit switcher on the month page goes straight to the chosen unit's month.
-  var select = document.querySelector("[data-month-url-template]");
-  if (select) {
-    select.addEventListener("change", function () {
-      var template = select.getAttribute("data-month-url-template");
-      window.location.href = template.replace("/don-vi/0/", "/don-vi/" + select.value + "/");
-    });
-  }
+  // Pickers that show their choice at once: submit on change (the button stays for no-JS).
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    form.addEventListener("change", function () { form.submit(); });
+  });
   // Money fields: show thousands with dots as you type (the server accepts both).
   function groupDigits(value) {
     var digits = value.replace(/\D/g, "");

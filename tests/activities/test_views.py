@@ -253,3 +253,62 @@ def test_the_admin_records_its_changes_too(client, admin_user, unit, binh_an, ro
     assert response.status_code == 302
     entry = LogEntry.objects.get(action=LogEntry.Action.DELETE, object_id=activity.pk)
     assert entry.actor == admin_user
+
+
+def test_the_month_picker_goes_to_the_chosen_unit_and_month(client, staff_a, unit):
+    client.force_login(staff_a)
+    response = client.get(
+        reverse("activities:month_redirect"), {"don_vi": unit.pk, "thang": "2024-06"}
+    )
+    assert response["Location"] == month_url(unit, 2024, 6)
+
+
+def test_the_month_picker_refuses_others_units_and_explains_bad_months(
+    client, staff_a, staff_b, unit
+):
+    from django.utils import timezone
+
+    client.force_login(staff_b)
+    picker = reverse("activities:month_redirect")
+    assert client.get(picker, {"don_vi": unit.pk}).status_code == 404
+    assert client.get(picker, {"don_vi": "abc"}).status_code == 404
+    client.force_login(staff_a)
+    today = timezone.localdate()
+    response = client.get(picker, {"thang": "06/2024"}, follow=True)
+    assert response.redirect_chain[-1][0] == month_url(unit, today.year, today.month)
+    assert "Tháng “06/2024” không hợp lệ; đang xem tháng này." in response.content.decode()
+
+
+def test_forms_refuse_a_post_without_the_csrf_token(staff_a, unit, binh_an, road, village):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("activities:activity_create", args=[unit.pk]), form_data(binh_an, road, [village])
+    )
+    assert response.status_code == 403
+    assert not Activity.objects.exists()
+
+
+def test_admin_changes_to_assignments_are_in_the_audit_trail(client, admin_user, assignment):
+    from activities.models import Assignment
+
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:activities_assignment_change", args=[assignment.pk]),
+        {
+            "unit": assignment.unit_id,
+            "commune": assignment.commune_id,
+            "decision_number": "125-QĐ/HU",
+            "decision_date": "01/09/2021",
+            "start": "10/09/2021",
+            "end": "30/06/2025",
+        },
+    )
+    assert response.status_code == 302
+    entry = LogEntry.objects.get_for_object(assignment).get(action=LogEntry.Action.UPDATE)
+    assert entry.actor == admin_user
+    assert entry.changes_dict["end"] == ["None", "2025-06-30"]
+    assert entry.changes_dict["decision_number"] == ["", "125-QĐ/HU"]
+    assert Assignment.objects.get().end.isoformat() == "2025-06-30"
