@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from activities.periods import MERGER_DATE
 from activities.text import name_key
-
-# Nghị quyết 202/2025/QH15 and the 2025 commune mergers took effect on this day.
-MERGER_DATE = datetime.date(2025, 7, 1)
 
 _KIND_BY_GSO_TYPE = {"Xã": "xa", "Thị trấn": "thi_tran", "Phường": "phuong", "Đặc khu": "xa"}
 

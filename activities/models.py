@@ -296,7 +296,9 @@ class Activity(models.Model):
         related_name="activities",
         verbose_name=_("thôn, bản"),
     )
-    date = models.DateField(_("ngày"))
+    # Indexed: reports read whole months from the summary tables and only the days at the
+    # edges of a period from here, by date.
+    date = models.DateField(_("ngày"), db_index=True)
     activity_type = models.ForeignKey(
         ActivityType,
         on_delete=models.PROTECT,
@@ -428,3 +430,92 @@ class MonthReport(models.Model):
 auditlog.register(Activity, m2m_fields={"villages"}, exclude_fields=["created_at", "updated_at"])
 auditlog.register(Assignment)
 auditlog.register(MonthReport)
+
+
+# --- Summary tables -------------------------------------------------------------------
+# Written only by database triggers (activities/stats.py), so they stay exact after every
+# write, whichever way it comes (pages, admin, imports, raw SQL). Reports read them.
+
+
+def _stat_key(name: str) -> dict:
+    return {
+        "on_delete": models.DO_NOTHING,
+        "db_constraint": False,
+        "related_name": "+",
+        "db_index": False,
+        "verbose_name": name,
+    }
+
+
+class ActivityMonthStat(models.Model):
+    """Sums of the activities of one month, unit, commune, type and unit of measure."""
+
+    month = models.DateField()
+    unit = models.ForeignKey(PartyUnit, **_stat_key("đơn vị"))
+    commune = models.ForeignKey(Commune, **_stat_key("xã"))
+    activity_type = models.ForeignKey(ActivityType, **_stat_key("loại hoạt động"))
+    output_unit = models.CharField(max_length=30)
+    activities = models.BigIntegerField(default=0)
+    cadres = models.BigIntegerField(default=0)
+    people = models.BigIntegerField(default=0)
+    # Tenths of a workday and hundredths of a unit: whole numbers add up exactly everywhere.
+    workdays_tenths = models.BigIntegerField(default=0)
+    output_hundredths = models.BigIntegerField(default=0)
+    money_contributed = models.BigIntegerField(default=0)
+    money_mobilised = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tổng hợp tháng")
+        verbose_name_plural = _("tổng hợp tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "unit", "commune", "activity_type", "output_unit"],
+                name="activity_month_stat_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} · {self.activities}"
+
+
+class VillageMonthStat(models.Model):
+    """How many activities of a month, unit, commune and type reached a village."""
+
+    month = models.DateField()
+    unit = models.ForeignKey(PartyUnit, **_stat_key("đơn vị"))
+    commune = models.ForeignKey(Commune, **_stat_key("xã"))
+    activity_type = models.ForeignKey(ActivityType, **_stat_key("loại hoạt động"))
+    village = models.ForeignKey(Village, **_stat_key("thôn"))
+    activities = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("thôn đã đến theo tháng")
+        verbose_name_plural = _("thôn đã đến theo tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "unit", "commune", "activity_type", "village"],
+                name="village_month_stat_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} · {self.activities}"
+
+
+class WeekendDayStat(models.Model):
+    """Activities of a unit in a commune on one Saturday or Sunday (the monthly rule)."""
+
+    date = models.DateField()
+    unit = models.ForeignKey(PartyUnit, **_stat_key("đơn vị"))
+    commune = models.ForeignKey(Commune, **_stat_key("xã"))
+    activities = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("hoạt động cuối tuần")
+        verbose_name_plural = _("hoạt động cuối tuần")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "unit", "commune"], name="weekend_day_stat_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} · {self.activities}"
