@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from lamb_binh import views
+from lamb_binh import dashboard, exports, views
 
 admin.site.site_header = "Quản trị — Theo dõi “3 cùng” Lâm Bình"
 admin.site.site_title = "Quản trị “3 cùng”"
@@ -18,6 +18,9 @@ urlpatterns = [
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tong-hop/", dashboard.dashboard, name="dashboard"),
+    path("tong-hop/in/", dashboard.dashboard_print, name="dashboard_print"),
+    path("tong-hop/xuat/<slug:table>/", exports.dashboard_export, name="dashboard_export"),
     path("", include("activities.urls")),
     path("ho-tro-nha-o/", include("housing.urls")),
     path("quan-tri/", admin.site.urls),

@@ -1,21 +1,16 @@
-"""Site-wide views: the home page every role lands on after login."""
+"""Site-wide views: the home page sends each role where its work is."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
-from activities.access import role_required
-from activities.models import Activity, Commune, PartyUnit, Village
+from activities.access import can_read_everything, role_required
 
 
 @require_safe
 @role_required
 def home(request: HttpRequest) -> HttpResponse:
-    # A placeholder until the dashboard and the unit's month page exist.
-    context = {
-        "commune_count": Commune.objects.count(),
-        "village_count": Village.objects.count(),
-        "unit_count": PartyUnit.objects.count(),
-        "activity_count": Activity.objects.count(),
-    }
-    return render(request, "home.html", context)
+    # Officials and admins land on the dashboard; staff on their unit's current month.
+    if can_read_everything(request.user):
+        return redirect("dashboard")
+    return redirect("activities:month_redirect")

@@ -25,7 +25,11 @@ def row(get: list, post: list) -> dict:
 NOT_ALLOWED = [405] * 6
 #                     anon   outsider staff_a staff_b official admin
 MATRIX = {
-    "home": row([LOGIN, 403, 200, 200, 200, 200], NOT_ALLOWED),
+    "home": row([LOGIN, 403, 302, 302, 302, 302], NOT_ALLOWED),
+    "dashboard": row([LOGIN, 403, 403, 403, 200, 200], NOT_ALLOWED),
+    "dashboard_print": row([LOGIN, 403, 403, 403, 200, 200], NOT_ALLOWED),
+    # A file, not a page: anonymous users get 403, not a login redirect.
+    "dashboard_export": row([403, 403, 403, 403, 200, 200], NOT_ALLOWED),
     "login": row([200, 302, 302, 302, 302, 302], [200, 302, 302, 302, 302, 302]),
     "logout": row(NOT_ALLOWED, [302, 302, 302, 302, 302, 302]),
     "activities:month_redirect": row([LOGIN, 403, 302, 302, 302, 302], NOT_ALLOWED),
@@ -118,6 +122,7 @@ def world(
         "admin": admin_user,
     }
     args = {
+        "dashboard_export": ["xa"],
         "activities:month": [unit.pk, 2024, 6],
         "activities:month_submit": [unit.pk, 2024, 6],
         "activities:month_reopen": [unit.pk, 2024, 6],

@@ -8,7 +8,8 @@ from activities import roles
 from activities.models import Activity, MonthReport, Village
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Seeded rows (groups, activity types, programmes) come back after the flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

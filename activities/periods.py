@@ -1,0 +1,104 @@
+"""Report periods: a month, a quarter, six months, a year, a custom range, since the start."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+# Hướng dẫn số 02 ngày 10/9/2021 of the province's Ban Dân vận: the movement's start.
+PROGRAMME_START = datetime.date(2021, 9, 10)
+
+# On 01/07/2025 the district level was abolished and the 10 communes merged into 4
+# (Nghị quyết 202/2025/QH15 and the commune mergers took effect that day).
+MERGER_DATE = datetime.date(2025, 7, 1)
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date
+    label: str
+
+    @property
+    def months(self) -> list[datetime.date]:
+        """First days of the months the period touches."""
+        result, day = [], self.start.replace(day=1)
+        while day <= self.end:
+            result.append(day)
+            day = next_month(day)
+        return result
+
+    def full_months(self) -> tuple[datetime.date, datetime.date] | None:
+        """The first and last whole months inside the period, if any."""
+        first = self.start if self.start.day == 1 else next_month(self.start.replace(day=1))
+        last = month_start(self.end)
+        if self.end != month_end(self.end):
+            last = previous_month(last)
+        return (first, last) if first <= last else None
+
+    def edges(self) -> list[tuple[datetime.date, datetime.date]]:
+        """The parts of the period outside its whole months (at most two)."""
+        full = self.full_months()
+        if full is None:
+            return [(self.start, self.end)]
+        result = []
+        if self.start < full[0]:
+            result.append((self.start, full[0] - datetime.timedelta(days=1)))
+        if self.end > month_end(full[1]):
+            result.append((next_month(full[1]), self.end))
+        return result
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def previous_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def month_period(year: int, month: int) -> Period:
+    start = datetime.date(year, month, 1)
+    return Period(start, month_end(start), f"Tháng {month:02d}/{year}")
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    start = datetime.date(year, 3 * quarter - 2, 1)
+    end = month_end(datetime.date(year, 3 * quarter, 1))
+    return Period(start, end, f"Quý {ROMAN[quarter]}/{year}")
+
+
+def half_year_period(year: int, half: int) -> Period:
+    if half == 1:
+        return Period(
+            datetime.date(year, 1, 1), datetime.date(year, 6, 30), f"6 tháng đầu năm {year}"
+        )
+    return Period(
+        datetime.date(year, 7, 1), datetime.date(year, 12, 31), f"6 tháng cuối năm {year}"
+    )
+
+
+def year_period(year: int) -> Period:
+    return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), f"Năm {year}")
+
+
+def range_period(start: datetime.date, end: datetime.date) -> Period:
+    return Period(start, end, f"Từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}")
+
+
+def since_start_period(today: datetime.date, last_activity: datetime.date | None) -> Period:
+    """From the start of the movement to the latest activity recorded (today at the most)."""
+    end = min(today, last_activity) if last_activity else today
+    end = max(end, PROGRAMME_START)
+    return Period(PROGRAMME_START, end, f"Từ {PROGRAMME_START:%d/%m/%Y} đến {end:%d/%m/%Y}")

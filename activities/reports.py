@@ -1,0 +1,420 @@
+"""Aggregations for the dashboard, the printed report and the exports (selectors).
+
+Every figure is summed in SQL. Whole months come from the summary tables kept by
+activities/stats.py; the days of a period outside whole months come straight from the
+activities; the two partial results are added together. An activity with several villages
+counts once in every total; villages reached are counted distinct; lượt are never
+de-duplicated.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+
+from activities.filters import DEFAULT_KIND, PeriodForm, ReportFilter
+from activities.models import (
+    Activity,
+    ActivityMonthStat,
+    ActivityType,
+    Assignment,
+    Commune,
+    MonthReport,
+    PartyUnit,
+    VillageMonthStat,
+    WeekendDayStat,
+)
+from activities.periods import Period, month_end
+
+# The same sums, from the summary table and from the activities themselves.
+STAT_SUMS = {
+    "activities": Sum("activities"),
+    "cadres": Sum("cadres"),
+    "people": Sum("people"),
+    "workdays_tenths": Sum("workdays_tenths"),
+    "output_hundredths": Sum("output_hundredths"),
+    "money_contributed": Sum("money_contributed"),
+    "money_mobilised": Sum("money_mobilised"),
+}
+RAW_SUMS = {
+    "activities": Count("id"),
+    "cadres": Sum("cadre_participations"),
+    "people": Sum("people_participations"),
+    "workdays": Sum("workdays"),
+    "output": Sum("output_quantity"),
+    "money_contributed": Sum("money_contributed"),
+    "money_mobilised": Sum("money_mobilised"),
+}
+
+
+@dataclass
+class Totals:
+    activities: int = 0
+    cadres: int = 0
+    people: int = 0
+    workdays: Decimal = Decimal(0)
+    output: Decimal = Decimal(0)
+    money_contributed: int = 0
+    money_mobilised: int = 0
+    villages: int = 0
+
+    def add_stat(self, row: dict) -> None:
+        self.activities += row["activities"] or 0
+        self.cadres += row["cadres"] or 0
+        self.people += row["people"] or 0
+        self.workdays += Decimal(row["workdays_tenths"] or 0) / 10
+        self.output += Decimal(row["output_hundredths"] or 0) / 100
+        self.money_contributed += row["money_contributed"] or 0
+        self.money_mobilised += row["money_mobilised"] or 0
+
+    def add_raw(self, row: dict) -> None:
+        self.activities += row["activities"] or 0
+        self.cadres += row["cadres"] or 0
+        self.people += row["people"] or 0
+        self.workdays += Decimal(row["workdays"] or 0)
+        self.output += Decimal(row["output"] or 0)
+        self.money_contributed += row["money_contributed"] or 0
+        self.money_mobilised += row["money_mobilised"] or 0
+
+
+@dataclass
+class Row:
+    """One line of a report table: what it is about, and its totals."""
+
+    key: object
+    label: str
+    totals: Totals = field(default_factory=Totals)
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Headline:
+    totals: Totals
+    villages_reached: int
+    communes_reached: int
+    communes_total: int
+    units_active: int
+    last_activity: datetime.date | None
+
+
+@dataclass
+class RuleCell:
+    state: str  # met, missed, not_reported, not_assigned
+
+    LABELS = {
+        "met": "Đạt",
+        "missed": "Không thực hiện",
+        "not_reported": "Chưa báo cáo",
+        "not_assigned": "Không phân công",
+    }
+
+    @property
+    def label(self) -> str:
+        return self.LABELS[self.state]
+
+
+@dataclass
+class RuleMatrix:
+    months: list[datetime.date]
+    rows: list[tuple[PartyUnit, list[RuleCell]]]
+    focus_month: datetime.date | None
+    missed: list[PartyUnit]
+    not_reported: list[PartyUnit]
+
+
+class Scope:
+    """A period and filters, parsed from the URL; every selector below takes one."""
+
+    def __init__(self, data, *, today: datetime.date):
+        self.today = today
+        if not data.get("ky"):
+            data = data.copy()
+            data["ky"] = DEFAULT_KIND
+        self.period_form = PeriodForm(data, today=today)
+        self.filterset = ReportFilter(data, queryset=Activity.objects.none())
+        self.filterset.is_valid()  # invalid filters are reported and ignored
+        self.period: Period = self.period_form.period()
+        self.merged = data.get("gop_xa") in ("1", "on", "true")
+
+    @property
+    def errors(self) -> list[str]:
+        messages = []
+        for form in (self.period_form, self.filterset.form):
+            if form.is_bound and not form.is_valid():
+                for errors in form.errors.values():
+                    messages.extend(errors)
+        return messages
+
+    @property
+    def filters_text(self) -> str:
+        """The filters applied, in words, for titles of exports and prints."""
+        data = self.filterset.form.cleaned_data
+        parts = [
+            f"{label}: {data[name]}"
+            for name, label in (("xa", "Xã"), ("don_vi", "Đơn vị"), ("loai", "Loại hoạt động"))
+            if data.get(name)
+        ]
+        if self.merged:
+            parts.append("gộp xã cũ vào xã mới")
+        return "; ".join(parts) or "Toàn huyện"
+
+    def filtered(self, queryset: QuerySet, *, types: bool = True) -> QuerySet:
+        data = self.filterset.form.cleaned_data
+        for name in ("xa", "don_vi") + (("loai",) if types else ()):
+            if data.get(name):
+                queryset = self.filterset.filters[name].filter(queryset, data[name])
+        return queryset
+
+    # The two sources of a period's figures.
+    def stats(self) -> QuerySet[ActivityMonthStat]:
+        full = self.period.full_months()
+        if full is None:
+            return ActivityMonthStat.objects.none()
+        return self.filtered(ActivityMonthStat.objects.filter(month__range=full))
+
+    def raw(self) -> QuerySet[Activity]:
+        edges = self.period.edges()
+        if not edges:
+            return Activity.objects.none()
+        condition = Q()
+        for start, end in edges:
+            condition |= Q(date__range=(start, end))
+        return self.filtered(Activity.objects.filter(condition))
+
+    def village_stats(self) -> QuerySet[VillageMonthStat]:
+        full = self.period.full_months()
+        if full is None:
+            return VillageMonthStat.objects.none()
+        return self.filtered(VillageMonthStat.objects.filter(month__range=full, activities__gt=0))
+
+    def commune_key(self):
+        return Coalesce("commune__successor_id", "commune_id") if self.merged else F("commune_id")
+
+    @cached_property
+    def types(self) -> list[ActivityType]:
+        return list(ActivityType.objects.order_by("order", "name"))
+
+    @cached_property
+    def communes(self) -> list[Commune]:
+        """The communes of the period (those valid on any of its days), as rows are shown."""
+        communes = Commune.objects.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=self.period.end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=self.period.start),
+        )
+        if self.merged:
+            communes = communes.filter(successor__isnull=True)
+        chosen = self.filterset.form.cleaned_data.get("xa")
+        if chosen:
+            communes = communes.filter(Q(pk=chosen.pk) | Q(successor=chosen))
+            if self.merged:
+                communes = communes.filter(pk=chosen.pk)
+        return list(communes.order_by("valid_from", "name"))
+
+
+def _grouped(scope: Scope, stat_key, raw_key) -> dict:
+    """Totals per key, from the summary table for whole months plus the edge days."""
+    result: dict = {}
+    for row in scope.stats().values(k=stat_key).annotate(**STAT_SUMS).order_by():
+        result.setdefault(row["k"], Totals()).add_stat(row)
+    for row in scope.raw().values(k=raw_key).annotate(**RAW_SUMS).order_by():
+        result.setdefault(row["k"], Totals()).add_raw(row)
+    return result
+
+
+def _village_pairs(scope: Scope, key) -> dict:
+    """Distinct villages reached per key (one SQL UNION of both sources)."""
+    from_stats = scope.village_stats().values_list(key, "village_id").distinct()
+    from_raw = (
+        scope.raw()
+        .filter(village_links__isnull=False)
+        .values_list(key, "village_links__village_id")
+        .distinct()
+    )
+    reached: dict = {}
+    for group, village in from_stats.union(from_raw):
+        reached.setdefault(group, set()).add(village)
+    return reached
+
+
+def headline(scope: Scope) -> Headline:
+    totals = Totals()
+    totals.add_stat(scope.stats().aggregate(**STAT_SUMS))
+    totals.add_raw(scope.raw().aggregate(**RAW_SUMS))
+    communes = commune_rows(scope)
+    last = scope.filtered(
+        Activity.objects.filter(date__range=(scope.period.start, scope.period.end))
+    )
+    last_day = last.order_by("-date").values_list("date", flat=True).first()
+    totals.villages = sum(row.totals.villages for row in communes)
+    return Headline(
+        totals=totals,
+        villages_reached=totals.villages,
+        communes_reached=sum(1 for row in communes if row.totals.activities),
+        communes_total=len(communes),
+        units_active=sum(1 for row in unit_rows(scope) if row.totals.activities),
+        last_activity=last_day,
+    )
+
+
+def commune_rows(scope: Scope) -> list[Row]:
+    cached = getattr(scope, "_commune_rows", None)
+    if cached is not None:
+        return cached
+    key = scope.commune_key()
+    totals = _grouped(scope, key, key)
+    villages = _village_pairs(scope, key)
+    rows = []
+    for commune in scope.communes:
+        row = Row(
+            commune,
+            commune.full_name[:1].upper() + commune.full_name[1:],
+            totals.get(commune.pk, Totals()),
+        )
+        row.totals.villages = len(villages.get(commune.pk, ()))
+        rows.append(row)
+    scope._commune_rows = rows
+    return rows
+
+
+def unit_rows(scope: Scope) -> list[Row]:
+    cached = getattr(scope, "_unit_rows", None)
+    if cached is not None:
+        return cached
+    totals = _grouped(scope, F("unit_id"), F("unit_id"))
+    villages = _village_pairs(scope, "unit_id")
+    units = PartyUnit.objects.order_by("name")
+    chosen = scope.filterset.form.cleaned_data.get("don_vi")
+    if chosen:
+        units = units.filter(pk=chosen.pk)
+    rows = []
+    for unit in units:
+        row = Row(unit, unit.name, totals.get(unit.pk, Totals()))
+        row.totals.villages = len(villages.get(unit.pk, ()))
+        if unit.is_active or row.totals.activities:
+            rows.append(row)
+    scope._unit_rows = rows
+    return rows
+
+
+def type_rows(scope: Scope) -> list[Row]:
+    totals = _grouped(scope, F("activity_type_id"), F("activity_type_id"))
+    return [Row(kind, kind.name, totals[kind.pk]) for kind in scope.types if kind.pk in totals]
+
+
+def month_rows(scope: Scope) -> list[Row]:
+    stats = {}
+    for row in scope.stats().values("month").annotate(**STAT_SUMS).order_by():
+        stats.setdefault(row["month"], Totals()).add_stat(row)
+    raw = scope.raw().annotate(m=TruncMonth("date")).values("m").annotate(**RAW_SUMS).order_by()
+    for row in raw:
+        month = row["m"].date() if isinstance(row["m"], datetime.datetime) else row["m"]
+        stats.setdefault(month, Totals()).add_raw(row)
+    return [
+        Row(month, f"{month:%m/%Y}", stats.get(month, Totals())) for month in scope.period.months
+    ]
+
+
+def output_rows(scope: Scope) -> list[Row]:
+    """Physical output per type and unit of measure (m of road, bridges, kg of waste...)."""
+    by_unit: dict = {}
+    for row in (
+        scope.stats()
+        .exclude(output_unit="")
+        .values("activity_type_id", "output_unit")
+        .annotate(**STAT_SUMS)
+        .order_by()
+    ):
+        by_unit.setdefault((row["activity_type_id"], row["output_unit"]), Totals()).add_stat(row)
+    for row in (
+        scope.raw()
+        .exclude(output_unit="")
+        .values("activity_type_id", "output_unit")
+        .annotate(**RAW_SUMS)
+        .order_by()
+    ):
+        by_unit.setdefault((row["activity_type_id"], row["output_unit"]), Totals()).add_raw(row)
+    names = {kind.pk: kind.name for kind in scope.types}
+    rows = [
+        Row((kind, unit), names.get(kind, ""), t, {"unit": unit})
+        for (kind, unit), t in by_unit.items()
+        if t.output
+    ]
+    return sorted(rows, key=lambda r: (r.label, r.extra["unit"]))
+
+
+# --- The monthly rule -------------------------------------------------------------------
+
+
+def rule_matrix(scope: Scope) -> RuleMatrix:
+    """Each unit × month: met (a weekend activity in a commune assigned that day), missed
+    (reported without one), not yet reported, or not assigned."""
+    today_month = scope.today.replace(day=1)
+    months = [m for m in scope.period.months if m <= today_month]
+    units = list(PartyUnit.objects.filter(is_active=True).order_by("name"))
+    chosen_unit = scope.filterset.form.cleaned_data.get("don_vi")
+    if chosen_unit:
+        units = [u for u in units if u.pk == chosen_unit.pk]
+    if not months:
+        return RuleMatrix([], [], None, [], [])
+    first, last = months[0], month_end(months[-1])
+    assignments = scope.filtered(
+        Assignment.objects.filter(Q(end__isnull=True) | Q(end__gte=first), start__lte=last),
+        types=False,
+    ).values_list("unit_id", "start", "end")
+    assigned_on_day = Exists(
+        Assignment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=OuterRef("date")),
+            unit=OuterRef("unit"),
+            commune=OuterRef("commune"),
+            start__lte=OuterRef("date"),
+        )
+    )
+    met = {
+        (unit_id, (m.date() if isinstance(m, datetime.datetime) else m))
+        for unit_id, m in scope.filtered(
+            WeekendDayStat.objects.filter(date__range=(first, last), activities__gt=0),
+            types=False,
+        )
+        .filter(assigned_on_day)
+        .annotate(m=TruncMonth("date"))
+        .values_list("unit_id", "m")
+        .distinct()
+    }
+    reported = {
+        (unit_id, datetime.date(year, month, 1))
+        for unit_id, year, month in MonthReport.objects.filter(
+            state__in=[MonthReport.State.SUBMITTED, MonthReport.State.NO_ACTIVITY],
+            year__range=(first.year, last.year),
+        ).values_list("unit_id", "year", "month")
+    }
+    spans: dict = {}
+    for unit_id, start, end in assignments:
+        spans.setdefault(unit_id, []).append((start, end))
+
+    def state(unit: PartyUnit, month: datetime.date) -> RuleCell:
+        if not any(
+            start <= month_end(month) and (end is None or end >= month)
+            for start, end in spans.get(unit.pk, ())
+        ):
+            return RuleCell("not_assigned")
+        if (unit.pk, month) in met:
+            return RuleCell("met")
+        if (unit.pk, month) in reported:
+            return RuleCell("missed")
+        return RuleCell("not_reported")
+
+    rows = [(unit, [state(unit, month) for month in months]) for unit in units]
+    focus = months[-1]
+    index = months.index(focus)
+    return RuleMatrix(
+        months=months,
+        rows=rows,
+        focus_month=focus,
+        missed=[unit for unit, cells in rows if cells[index].state == "missed"],
+        not_reported=[unit for unit, cells in rows if cells[index].state == "not_reported"],
+    )

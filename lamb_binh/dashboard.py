@@ -1,0 +1,137 @@
+"""The officials' dashboard and its printable report: one period, every total, the rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from activities import access
+from activities.filters import DEFAULT_KIND, PERIOD_KINDS
+from activities.periods import MERGER_DATE
+from activities.reports import (
+    Scope,
+    commune_rows,
+    headline,
+    month_rows,
+    output_rows,
+    rule_matrix,
+    type_rows,
+    unit_rows,
+)
+from housing.reports import housing_progress
+from lamb_binh.charts import bar_chart, column_chart
+from lamb_binh.numbers import vn_million
+from lamb_binh.summary import summary_paragraph
+
+
+@dataclass
+class Report:
+    """Everything the dashboard, the print view and the exports show for one scope."""
+
+    scope: Scope
+    headline: object
+    communes: list
+    units: list
+    types: list
+    months: list
+    outputs: list
+    rule: object
+    housing: object
+    summary: str
+
+
+def build_report(data: QueryDict) -> Report:
+    scope = Scope(data, today=timezone.localdate())
+    top = headline(scope)
+    outputs = output_rows(scope)
+    progress = housing_progress(scope)
+    return Report(
+        scope=scope,
+        headline=top,
+        communes=commune_rows(scope),
+        units=unit_rows(scope),
+        types=type_rows(scope),
+        months=month_rows(scope),
+        outputs=outputs,
+        rule=rule_matrix(scope),
+        housing=progress,
+        summary=summary_paragraph(
+            period=scope.period, headline=top, outputs=outputs, progress=progress
+        ),
+    )
+
+
+def require_reader_of_everything(request: HttpRequest) -> None:
+    if not access.can_read_everything(request.user):
+        raise PermissionDenied("Bảng tổng hợp dành cho lãnh đạo và quản trị.")
+
+
+def _quick_periods(data: QueryDict) -> list[dict]:
+    """The quick buttons: this month, this quarter, 6 months, this year, since the start."""
+    kept = {k: v for k, v in data.items() if k in ("xa", "don_vi", "loai", "gop_xa")}
+    current = data.get("ky") or DEFAULT_KIND
+    labels = {
+        "thang": "Tháng này",
+        "quy": "Quý này",
+        "6thang": "6 tháng",
+        "nam": "Năm nay",
+        "tu-dau": "Từ đầu",
+    }
+    return [
+        {
+            "label": labels[kind],
+            "query": urlencode(kept | {"ky": kind}),
+            "active": kind == current
+            and not any(data.get(k) for k in ("thang", "quy", "nua", "nam", "tu", "den")),
+        }
+        for kind, _ in PERIOD_KINDS
+        if kind in labels
+    ]
+
+
+@require_safe
+@access.role_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    require_reader_of_everything(request)
+    report = build_report(request.GET)
+    period = report.scope.period
+    context = {
+        "report": report,
+        "scope": report.scope,
+        "period_kinds": PERIOD_KINDS,
+        "quick_periods": _quick_periods(request.GET),
+        "query": request.GET.urlencode(),
+        "crosses_merger": period.start < MERGER_DATE <= period.end,
+        "money_contributed": vn_million(report.headline.totals.money_contributed),
+        "money_mobilised": vn_million(report.headline.totals.money_mobilised),
+        "month_chart": column_chart(
+            [(row.label, row.totals.cadres + row.totals.people) for row in report.months],
+            title="Lượt tham gia (cán bộ và nhân dân) theo tháng",
+        ),
+        "commune_chart": bar_chart(
+            [(row.key.name, row.totals.activities) for row in report.communes],
+            title="Số hoạt động theo xã",
+        ),
+    }
+    return render(request, "dashboard/index.html", context)
+
+
+@require_safe
+@access.role_required
+def dashboard_print(request: HttpRequest) -> HttpResponse:
+    require_reader_of_everything(request)
+    report = build_report(request.GET)
+    context = {
+        "report": report,
+        "scope": report.scope,
+        "issuing_body": settings.ISSUING_BODY,
+        "today": timezone.localdate(),
+    }
+    return render(request, "dashboard/print.html", context)

@@ -1,0 +1,213 @@
+"""The dashboard, its print view and its Excel exports, as an official sees them."""
+
+import datetime
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from activities.models import Activity, ActivityType, Village
+
+DASHBOARD = reverse("dashboard")
+
+
+@pytest.fixture
+def outing(unit, binh_an, road):
+    """Build activities of unit A in Bình An, two villages by default."""
+    villages = [
+        Village.objects.get_or_create(commune=binh_an, name=name)[0]
+        for name in ("Nà Cóoc", "Khuổi Củng")
+    ]
+
+    def make(day, cadres, people, *, villages_used=None, **extra):
+        activity = Activity.objects.create(
+            unit=unit,
+            commune=binh_an,
+            date=day,
+            activity_type=extra.pop("kind", road),
+            cadre_participations=cadres,
+            people_participations=people,
+            **extra,
+        )
+        activity.villages.set(villages_used or villages)
+        return activity
+
+    return make
+
+
+def test_the_demo_data_read_the_districts_own_sentence(client, db, admin_user):
+    with override_settings(DEBUG=True):
+        call_command("load_demo", stdout=io.StringIO())
+    client.force_login(admin_user)
+    summary = client.get(DASHBOARD).context["report"].summary
+    # The figures of the news report (source-article.vi.txt), for the default period.
+    assert summary.startswith(
+        "Từ 10/09/2021 đến 30/06/2024, 17 cơ quan, đơn vị đã huy động 1.780 lượt cán bộ, "
+        "đảng viên cùng 9.340 lượt nhân dân tại 100 thôn, bản, tổ dân phố của 10/10 xã, "
+        "thị trấn"
+    )
+
+
+def test_officials_land_on_the_dashboard(client, official):
+    client.force_login(official)
+    assert client.get("/")["Location"] == DASHBOARD
+
+
+def test_figures_for_a_year_count_each_activity_once(client, official, outing):
+    outing(datetime.date(2024, 3, 9), 10, 30)
+    outing(datetime.date(2024, 3, 23), 5, 12, villages_used=None)
+    outing(datetime.date(2023, 12, 30), 99, 99)  # outside the year
+    client.force_login(official)
+    response = client.get(DASHBOARD, {"ky": "nam", "nam": "2024"})
+    t = response.context["report"].headline.totals
+    # Two activities with two villages each: counted twice, not four times.
+    assert (t.activities, t.cadres, t.people) == (2, 15, 42)
+    assert response.context["report"].headline.villages_reached == 2
+    page = response.content.decode()
+    assert "<svg" in page and "Lượt tham gia (cán bộ và nhân dân) theo tháng" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"ky": "tuy-chon", "tu": "31/02/2024", "den": "01/03/2024"},
+        {"ky": "tuy-chon", "tu": "10/03/2024", "den": "01/03/2024"},
+        {"ky": "thang", "thang": "2024-13"},
+        {"ky": "nam", "nam": "99999"},
+        {"ky": "zzz"},
+        {"xa": "abc", "don_vi": "0", "loai": "-1"},
+    ],
+)
+def test_bad_parameters_are_explained_and_never_break_the_page(client, official, query):
+    client.force_login(official)
+    response = client.get(DASHBOARD, query)
+    assert response.status_code == 200
+    assert response.context["scope"].errors
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_a_range_reversed_says_so(client, official):
+    client.force_login(official)
+    response = client.get(DASHBOARD, {"ky": "tuy-chon", "tu": "10/03/2024", "den": "01/03/2024"})
+    assert "“Đến ngày” phải sau hoặc bằng “Từ ngày”." in response.context["scope"].errors
+
+
+def test_the_merger_switch_is_offered_only_across_01_07_2025(client, official):
+    client.force_login(official)
+    before = client.get(DASHBOARD, {"ky": "nam", "nam": "2024"}).content.decode()
+    across = client.get(
+        DASHBOARD, {"ky": "tuy-chon", "tu": "01/01/2025", "den": "31/12/2025"}
+    ).content.decode()
+    assert "Gộp các xã cũ vào xã mới" not in before
+    assert "Gộp các xã cũ vào xã mới" in across
+
+
+def _queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert (
+            client.get(
+                DASHBOARD, {"ky": "tuy-chon", "tu": "15/01/2024", "den": "20/11/2024"}
+            ).status_code
+            == 200
+        )
+    return len(captured)
+
+
+def test_dashboard_queries_do_not_grow_with_the_data(client, official, outing, communes):
+    outing(datetime.date(2024, 3, 9), 10, 30)
+    client.force_login(official)
+    few = _queries(client)
+    kinds = list(ActivityType.objects.all())
+    for i in range(60):
+        day = datetime.date(2024, 1 + i % 11, 1 + i % 28)
+        outing(
+            day,
+            i % 7,
+            i % 13,
+            kind=kinds[i % len(kinds)],
+            output_quantity=i or None,
+            output_unit="m" if i else "",
+        )
+    assert _queries(client) == few
+    # session, user, groups (3); headline: summary table + edge days (2); per commune: sums
+    # from both sources (2), villages reached (1), the communes (1); the latest activity (1);
+    # per unit: 2 + villages (1) + the units (1); outputs (2) and the types (1); housing:
+    # statuses, communes, programmes, categories, kinds, money, overdue cases (7); per type (2);
+    # per month (2); rule: units, weekend days, reports, assignments (4); the filter form's
+    # communes, units and types (3).
+    assert few == 35
+
+
+def test_the_print_view_is_a_party_document(client, official, outing):
+    outing(datetime.date(2024, 3, 9), 10, 30)
+    client.force_login(official)
+    page = client.get(reverse("dashboard_print"), {"ky": "quy", "quy": "1", "nam": "2024"})
+    text = page.content.decode()
+    today = timezone.localdate()
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert settings.ISSUING_BODY in text
+    assert f"Lâm Bình, ngày {today:%d} tháng {today:%m} năm {today:%Y}" in text
+    assert "Quý I/2024 (01/01/2024 – 31/03/2024)" in text
+    assert "T/M" in text and "Nơi nhận" in text
+    assert "css/print.css" in text
+    assert page.context["report"].headline.totals.cadres == 10
+
+
+def test_a_table_exports_to_excel_with_title_period_filters_and_formats(
+    client, official, outing, unit
+):
+    outing(datetime.date(2024, 3, 9), 1780, 9340, money_contributed=25_000_000)
+    client.force_login(official)
+    response = client.get(
+        reverse("dashboard_export", args=["xa"]), {"ky": "nam", "nam": "2024", "don_vi": unit.pk}
+    )
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert "attachment;" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "Theo xã, thị trấn"
+    assert sheet["A1"].value == "BÁO CÁO HOẠT ĐỘNG “3 CÙNG” — THEO XÃ, THỊ TRẤN"
+    assert sheet["A2"].value == "Kỳ báo cáo: Năm 2024 (01/01/2024 – 31/12/2024)"
+    assert sheet["A3"].value == f"Phạm vi: Đơn vị: {unit}"
+    headers = [cell.value for cell in sheet[5]]
+    assert headers[:4] == ["Xã, thị trấn", "Hoạt động", "Lượt cán bộ, đảng viên", "Lượt nhân dân"]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=6)}
+    binh_an = rows["Xã Bình An"]
+    assert [c.value for c in binh_an[1:4]] == [1, 1780, 9340]
+    assert binh_an[2].number_format == "#,##0"
+    assert binh_an[headers.index("Thôn đã đến")].value == 2
+    assert binh_an[headers.index("Đóng góp (đồng)")].value == 25_000_000
+    assert rows["Tổng cộng"][2].value == 1780
+
+
+def test_the_whole_report_exports_one_sheet_per_table(client, official, outing):
+    outing(datetime.date(2024, 3, 9), 3, 4)
+    client.force_login(official)
+    response = client.get(
+        reverse("dashboard_export", args=["tong-hop"]), {"ky": "nam", "nam": "2024"}
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == [
+        "Theo tháng",
+        "Theo xã, thị trấn",
+        "Theo đơn vị",
+        "Theo loại hoạt động",
+        "Khối lượng thực hiện",
+        "Thực hiện quy định hằng tháng",
+        "Hỗ trợ nhà ở",
+    ]
+    months = [row[0].value for row in book["Theo tháng"].iter_rows(min_row=6)]
+    assert months == [f"{m:02d}/2024" for m in range(1, 13)] + ["Tổng cộng"]
+
+
+def test_an_unknown_table_is_not_found(client, official):
+    client.force_login(official)
+    assert client.get(reverse("dashboard_export", args=["khong-co"])).status_code == 404
