@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -203,6 +204,34 @@ def activity_create(request: HttpRequest, unit_id: int) -> HttpResponse:
             return redirect(_month_url(unit, activity.date.year, activity.date.month))
     return render(
         request, "activities/activity_form.html", {"form": form, "unit": unit, "activity": None}
+    )
+
+
+@require_safe
+@access.role_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    """The activities behind a report figure: same period and filters as the dashboard."""
+    from activities.reports import Scope
+
+    scope = Scope(request.GET, today=services.local_today())
+    activities = (
+        scope.filtered(
+            Activity.objects.filter(
+                date__range=(scope.period.start, scope.period.end),
+                unit__in=access.readable_units(request.user),
+            )
+        )
+        .select_related("unit", "commune", "activity_type")
+        .prefetch_related("villages")
+        .order_by("-date", "-id")
+    )
+    page = Paginator(activities, 50).get_page(request.GET.get("trang"))
+    query = request.GET.copy()
+    query.pop("trang", None)
+    return render(
+        request,
+        "activities/activity_list.html",
+        {"scope": scope, "page": page, "query": query.urlencode()},
     )
 
 

@@ -211,3 +211,34 @@ def test_the_whole_report_exports_one_sheet_per_table(client, official, outing):
 def test_an_unknown_table_is_not_found(client, official):
     client.force_login(official)
     assert client.get(reverse("dashboard_export", args=["khong-co"])).status_code == 404
+
+
+def test_a_communes_figure_links_to_its_activities(client, official, staff_b, outing, binh_an):
+    outing(datetime.date(2024, 3, 9), 10, 30)
+    outing(datetime.date(2024, 4, 13), 2, 3)
+    client.force_login(official)
+    page = client.get(DASHBOARD, {"ky": "nam", "nam": "2024"}).content.decode()
+    link = f"{reverse('activities:activity_list')}?ky=nam&amp;nam=2024&amp;xa={binh_an.pk}"
+    assert link in page
+    listing = client.get(
+        reverse("activities:activity_list"), {"ky": "thang", "thang": "2024-03", "xa": binh_an.pk}
+    )
+    assert [a.date for a in listing.context["page"].object_list] == [datetime.date(2024, 3, 9)]
+    # Staff see only their own units' activities in the list.
+    client.force_login(staff_b)
+    listing = client.get(reverse("activities:activity_list"), {"ky": "nam", "nam": "2024"})
+    assert listing.context["page"].paginator.count == 0
+
+
+def test_the_activity_list_queries_do_not_grow_with_its_rows(client, official, outing):
+    outing(datetime.date(2024, 3, 9), 1, 1)
+    client.force_login(official)
+    url = reverse("activities:activity_list")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, {"ky": "nam", "nam": "2024"})
+    for day in range(1, 29):
+        outing(datetime.date(2024, 5, day), 1, 1)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url, {"ky": "nam", "nam": "2024"})
+    assert response.context["page"].paginator.count == 29
+    assert len(many) == len(few)

@@ -1,0 +1,535 @@
+"""The reports benchmark: synthetic activities in bulk, then the dashboard timed against raw SQL.
+
+`run_benchmark()` assumes it is connected to a scratch database (the `bench_reports` command
+creates and destroys one; the tests use theirs). Generation is seeded, so a seed gives the same
+rows on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TextIO
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from activities.demo import DESCRIPTIONS, TYPE_MIX, UNITS
+from activities.models import (
+    Activity,
+    ActivityType,
+    ActivityVillage,
+    Assignment,
+    Commune,
+    PartyUnit,
+    Village,
+)
+from activities.services import communes_load
+from activities.text import nfc
+
+try:
+    from activities.stats import suspended as stats_suspended
+
+    SUMMARY_TABLES = "rebuilt by activities.stats.suspended() after the load"
+except ImportError:  # summary tables not there yet
+    from contextlib import nullcontext as stats_suspended
+
+    SUMMARY_TABLES = "none (no activities.stats.suspended)"
+try:
+    # The dashboard's "từ đầu" starts with the movement, not with the first generated day.
+    from activities.periods import PROGRAMME_START
+except ImportError:  # no dashboard periods yet
+    PROGRAMME_START = None
+
+START = datetime.date(2021, 1, 1)
+END = datetime.date(2025, 12, 31)
+PROVINCE = "Tuyên Quang"
+DISTRICT = "Lâm Bình"
+VILLAGES_PER_COMMUNE = 10
+WEEKEND_SHARE = 0.8  # most outings are on the weekend, as the monthly rule asks
+OUTPUT_SHARE = 0.8  # of the activities whose type measures an output
+CHUNK = 20_000  # activities generated and written per round trip
+DASHBOARD_QUERY = {"ky": "tu-dau"}  # the whole period since the start
+# What "tu-dau" covers: from the programme start to the last activity (END at the latest).
+PERIOD = (max(START, PROGRAMME_START or START), END)
+
+ACTIVITY_COLUMNS = (
+    "id",
+    "unit_id",
+    "commune_id",
+    "date",
+    "activity_type_id",
+    "description",
+    "cadre_participations",
+    "people_participations",
+    "workdays",
+    "output_quantity",
+    "output_unit",
+    "money_contributed",
+    "money_mobilised",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+)
+LINK_COLUMNS = ("activity_id", "village_id")
+CONTRIBUTED = (0, 0, 0, 500_000, 1_000_000, 2_000_000)
+MOBILISED = (0, 0, 1_000_000, 3_000_000, 5_000_000)
+
+
+# --- Reference data ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What activities are drawn from: units with their commune and its villages, and types."""
+
+    units: list[tuple[int, int, list[int]]]  # (unit id, commune id, village ids of the commune)
+    types: list[tuple[int, str, str, tuple[int, int] | None]]  # (id, description, unit, range)
+    type_pool: list[int] = field(default_factory=list)  # indexes into types, repeated by weight
+
+
+def bench_reference_load() -> Reference:
+    """The 10 communes, 10 villages each, the 17 units assigned to all 10 since 01/01/2021."""
+    communes_load(province=PROVINCE, district=DISTRICT)
+    communes = {
+        c.code: c
+        for c in Commune.objects.filter(
+            province=PROVINCE, district=DISTRICT, valid_from__isnull=True
+        )
+    }
+    if len(communes) != 10:
+        raise RuntimeError(f"Expected the 10 pre-2025 communes of {DISTRICT}, got {len(communes)}.")
+    Village.objects.bulk_create(
+        Village(commune=commune, name=f"Số {i}", kind=Village.Kind.THON)
+        for commune in communes.values()
+        for i in range(1, VILLAGES_PER_COMMUNE + 1)
+    )
+    units = PartyUnit.objects.bulk_create(
+        PartyUnit(code=code, name=name, short_name=short, kind=kind)
+        for code, name, short, kind, _ in UNITS
+    )
+    Assignment.objects.bulk_create(
+        Assignment(unit=unit, commune=communes[commune_code], start=START)
+        for unit, (*_, commune_codes) in zip(units, UNITS, strict=True)
+        for commune_code in commune_codes
+    )
+    villages: dict[int, list[int]] = {}
+    for commune_id, village_id in Village.objects.order_by("id").values_list("commune_id", "id"):
+        villages.setdefault(commune_id, []).append(village_id)
+    unit_rows = [
+        (unit_id, commune_id, villages[commune_id])
+        for unit_id, commune_id in Assignment.objects.order_by("unit_id", "commune_id").values_list(
+            "unit_id", "commune_id"
+        )
+    ]
+    mix = {code: (weight, output) for code, weight, output in TYPE_MIX}
+    types, pool = [], []
+    for index, kind in enumerate(ActivityType.objects.order_by("id")):
+        weight, output = mix.get(kind.code, (1, (1, 100)))
+        # A quantity needs a unit of measure (a database check says so).
+        types.append(
+            (
+                kind.id,
+                nfc(DESCRIPTIONS.get(kind.code, kind.name)),
+                kind.default_unit,
+                output if kind.default_unit else None,
+            )
+        )
+        pool.extend([index] * weight)
+    return Reference(units=unit_rows, types=types, type_pool=pool)
+
+
+# --- Activities in bulk -----------------------------------------------------------------
+
+
+def _days() -> tuple[list[str], list[str]]:
+    weekend, weekdays = [], []
+    day = START
+    while day <= END:
+        (weekend if day.weekday() >= 5 else weekdays).append(day.isoformat())
+        day += datetime.timedelta(days=1)
+    return weekend, weekdays
+
+
+def _chunks(
+    *, n: int, first_id: int, reference: Reference, rng: random.Random, stamp: str
+) -> Iterator[tuple[list[tuple], list[tuple]]]:
+    """Rows of activities and of their village links, CHUNK activities at a time.
+
+    Values are already in their database text form (dates as ISO strings, decimals as
+    strings), so the same rows go to COPY and to SQLite's executemany.
+    """
+    weekend, weekdays = _days()
+    units, types, pool = reference.units, reference.types, reference.type_pool
+    randrange, rand, sample, choice = rng.randrange, rng.random, rng.sample, rng.choice
+    last_id = first_id + n
+    for chunk_start in range(first_id, last_id, CHUNK):
+        activities, links = [], []
+        for activity_id in range(chunk_start, min(chunk_start + CHUNK, last_id)):
+            unit_id, commune_id, villages = units[randrange(len(units))]
+            day = (
+                weekend[randrange(len(weekend))]
+                if rand() < WEEKEND_SHARE
+                else weekdays[randrange(len(weekdays))]
+            )
+            type_id, description, output_unit, output = types[pool[randrange(len(pool))]]
+            cadres = randrange(1, 16)
+            people = randrange(0, 61)
+            tenths = (cadres + people) * 10 + 5 * randrange(0, 2)
+            quantity = None
+            if output is not None and rand() < OUTPUT_SHARE:
+                hundredths = randrange(output[0] * 100, output[1] * 100 + 1)
+                quantity = f"{hundredths // 100}.{hundredths % 100:02d}"
+            activities.append(
+                (
+                    activity_id,
+                    unit_id,
+                    commune_id,
+                    day,
+                    type_id,
+                    description,
+                    cadres,
+                    people,
+                    f"{tenths // 10}.{tenths % 10}",
+                    quantity,
+                    output_unit if quantity is not None else "",
+                    choice(CONTRIBUTED),
+                    choice(MOBILISED),
+                    None,
+                    stamp,
+                    stamp,
+                )
+            )
+            for village_id in sample(villages, randrange(1, 4)):
+                links.append((activity_id, village_id))
+        yield activities, links
+
+
+def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows
+        )
+
+
+@dataclass
+class Generated:
+    activities: int
+    links: int
+    writing: float  # seconds to generate and write the rows
+    closing: float  # rebuilding the summary tables, deferred foreign-key checks, commit
+    analyzing: float
+
+    @property
+    def seconds(self) -> float:
+        return self.writing + self.closing + self.analyzing
+
+
+def bench_activities_load(*, n: int, reference: Reference, rng: random.Random) -> Generated:
+    """Insert n activities with 1–3 villages of their commune each, as fast as the database
+    takes them: COPY on PostgreSQL, executemany on SQLite, one transaction, summary-table
+    triggers suspended (and the tables rebuilt once) if they exist."""
+    write = _copy if connection.vendor == "postgresql" else _insert
+    now = timezone.now()
+    stamp = (
+        now.isoformat()
+        if connection.vendor == "postgresql"
+        else connection.ops.adapt_datetimefield_value(now)
+    )
+    links = 0
+    started = time.perf_counter()
+    with stats_suspended():
+        with transaction.atomic():
+            # Ids are ours so that the village links can go in bulk too.
+            last = Activity.objects.order_by("-id").values_list("id", flat=True).first()
+            for activity_rows, link_rows in _chunks(
+                n=n, first_id=(last or 0) + 1, reference=reference, rng=rng, stamp=stamp
+            ):
+                write(Activity._meta.db_table, ACTIVITY_COLUMNS, activity_rows)
+                write(ActivityVillage._meta.db_table, LINK_COLUMNS, link_rows)
+                links += len(link_rows)
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), [Activity]):
+                    cursor.execute(sql)
+        written = time.perf_counter()
+    closed = time.perf_counter()
+    with connection.cursor() as cursor:
+        # Fresh statistics (and, outside a transaction, a visibility map for index-only scans),
+        # as autovacuum would leave a table that grew over years.
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
+    return Generated(
+        activities=n,
+        links=links,
+        writing=written - started,
+        closing=closed - written,
+        analyzing=time.perf_counter() - closed,
+    )
+
+
+# --- The same aggregates as the dashboard, in hand-written SQL --------------------------
+
+_SUMS = (
+    "COUNT(*), COALESCE(SUM(cadre_participations), 0), COALESCE(SUM(people_participations), 0), "
+    "COALESCE(SUM(workdays), 0), COALESCE(SUM(money_contributed), 0), "
+    "COALESCE(SUM(money_mobilised), 0)"
+)
+_IN_PERIOD = "date BETWEEN %s AND %s"
+
+
+def _month(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def _weekend(column: str) -> str:
+    # Saturday or Sunday; '%%' because these strings go through the parameter style.
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(ISODOW FROM {column}) IN (6, 7)"
+    return f"strftime('%%w', {column}) IN ('0', '6')"
+
+
+def raw_queries() -> dict[str, str]:
+    """Each query takes the period's first and last day as its two parameters."""
+    a = Activity._meta.db_table
+    av = ActivityVillage._meta.db_table
+    return {
+        "totals": f"SELECT {_SUMS} FROM {a} WHERE {_IN_PERIOD}",
+        "per_commune": (
+            f"SELECT commune_id, {_SUMS} FROM {a} WHERE {_IN_PERIOD} "
+            "GROUP BY commune_id ORDER BY commune_id"
+        ),
+        # Distinct (commune, village) pairs first, then count them: half the time of
+        # COUNT(DISTINCT village) over the join (MEASURED.md).
+        "villages_per_commune": (
+            "SELECT pairs.commune_id, COUNT(*) FROM ("
+            f"SELECT DISTINCT a.commune_id, av.village_id FROM {a} a "
+            f"JOIN {av} av ON av.activity_id = a.id WHERE a.{_IN_PERIOD}"
+            ") pairs GROUP BY pairs.commune_id ORDER BY pairs.commune_id"
+        ),
+        "per_unit": (
+            f"SELECT unit_id, {_SUMS} FROM {a} WHERE {_IN_PERIOD} GROUP BY unit_id ORDER BY unit_id"
+        ),
+        "per_type": (
+            f"SELECT activity_type_id, {_SUMS} FROM {a} WHERE {_IN_PERIOD} "
+            "GROUP BY activity_type_id ORDER BY activity_type_id"
+        ),
+        "output_per_type": (
+            f"SELECT activity_type_id, output_unit, SUM(output_quantity) FROM {a} "
+            f"WHERE {_IN_PERIOD} AND output_quantity IS NOT NULL "
+            "GROUP BY activity_type_id, output_unit ORDER BY activity_type_id, output_unit"
+        ),
+        "per_month": (
+            f"SELECT {_month('date')} AS month, {_SUMS} FROM {a} WHERE {_IN_PERIOD} "
+            "GROUP BY 1 ORDER BY 1"
+        ),
+        "weekend_per_unit_month": (
+            f"SELECT unit_id, {_month('date')} AS month, COUNT(*) FROM {a} "
+            f"WHERE {_IN_PERIOD} AND {_weekend('date')} GROUP BY 1, 2 ORDER BY 1, 2"
+        ),
+        "villages": (
+            f"SELECT COUNT(DISTINCT av.village_id) FROM {a} a "
+            f"JOIN {av} av ON av.activity_id = a.id WHERE a.{_IN_PERIOD}"
+        ),
+    }
+
+
+def _sums(row: tuple) -> tuple:
+    """(count, cadres, people, workdays, contributed, mobilised) in Python types."""
+    count, cadres, people, workdays, contributed, mobilised = row
+    return (
+        int(count),
+        int(cadres),
+        int(people),
+        _decimal(workdays, "0.1"),
+        int(contributed),
+        int(mobilised),
+    )
+
+
+def _decimal(value, places: str) -> Decimal:
+    # SQLite sums decimals as floats; PostgreSQL returns exact numerics.
+    return Decimal(str(value)).quantize(Decimal(places))
+
+
+def _day(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def raw_aggregates(
+    *, period: tuple[datetime.date, datetime.date] = PERIOD, timings: dict | None = None
+) -> dict[str, list[tuple]]:
+    """Run every query over the period and return its rows in Python types.
+
+    Each query's seconds are appended to `timings[name]` when given.
+    """
+    rows: dict[str, list[tuple]] = {}
+    with connection.cursor() as cursor:
+        for name, sql in raw_queries().items():
+            began = time.perf_counter()
+            cursor.execute(sql, list(period))
+            rows[name] = cursor.fetchall()
+            if timings is not None:
+                timings.setdefault(name, []).append(time.perf_counter() - began)
+    return {
+        "totals": [_sums(rows["totals"][0])],
+        "per_commune": [(key, *_sums(rest)) for key, *rest in rows["per_commune"]],
+        "villages_per_commune": [(key, int(n)) for key, n in rows["villages_per_commune"]],
+        "per_unit": [(key, *_sums(rest)) for key, *rest in rows["per_unit"]],
+        "per_type": [(key, *_sums(rest)) for key, *rest in rows["per_type"]],
+        "output_per_type": [
+            (key, unit, _decimal(total, "0.01")) for key, unit, total in rows["output_per_type"]
+        ],
+        "per_month": [(_day(month), *_sums(rest)) for month, *rest in rows["per_month"]],
+        "weekend_per_unit_month": [
+            (unit, _day(month), int(n)) for unit, month, n in rows["weekend_per_unit_month"]
+        ],
+        "villages": [(int(rows["villages"][0][0]),)],
+    }
+
+
+# --- Timing -----------------------------------------------------------------------------
+
+
+def median_ms(measure: Callable[[], object], repeat: int) -> float:
+    """Median wall time of `repeat` runs after one warm-up run, in milliseconds."""
+    measure()
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        measure()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times) * 1000
+
+
+def dashboard_fetcher() -> tuple[str, Callable[[], None]] | None:
+    """A function that GETs the whole-period dashboard as a superuser, or None if no dashboard."""
+    try:
+        url = reverse("dashboard")
+    except NoReverseMatch:
+        return None
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+
+    def fetch() -> None:
+        response = client.get(url, DASHBOARD_QUERY)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}, not 200.")
+        _ = response.content
+
+    return url, fetch
+
+
+# --- The whole run ----------------------------------------------------------------------
+
+
+@dataclass
+class BenchmarkResult:
+    generated: Generated
+    raw_ms: float
+    raw_query_ms: dict[str, float]
+    raw: dict[str, list[tuple]]
+    dashboard_ms: float | None = None
+    dashboard_queries: int | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.dashboard_ms is None:
+            return None
+        return self.dashboard_ms / self.raw_ms
+
+
+def run_benchmark(*, n: int, repeat: int, seed: int, stdout: TextIO) -> BenchmarkResult:
+    """Fill the (scratch) database with n activities, then time the dashboard and the raw SQL.
+
+    The last line written is `dashboard_vs_raw_sql_ratio: X.XX` (or `n/a` without a dashboard).
+    """
+
+    def say(line: str) -> None:
+        stdout.write(line + "\n")
+
+    if Activity.objects.exists():
+        raise RuntimeError("run_benchmark() needs a database without activities (a scratch one).")
+    say(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    say(f"summary_tables: {SUMMARY_TABLES}")
+    rng = random.Random(seed)
+    reference = bench_reference_load()
+    generated = bench_activities_load(n=n, reference=reference, rng=rng)
+    rows = generated.activities + generated.links
+    say(
+        f"generated: {generated.activities} activities, {generated.links} village links "
+        f"in {generated.seconds:.1f} s (writing {generated.writing:.1f} s, summary rebuild "
+        f"and commit {generated.closing:.1f} s, analyze {generated.analyzing:.1f} s)"
+    )
+    say(
+        f"generation_rows_per_s: {generated.activities / generated.seconds:.0f} activities/s, "
+        f"{rows / generated.seconds:.0f} rows/s with the village links"
+    )
+
+    timings: dict[str, list[float]] = {}
+    raw: dict[str, list[tuple]] = {}
+
+    def measure_raw() -> None:
+        raw.update(raw_aggregates(timings=timings))
+
+    raw_ms = median_ms(measure_raw, repeat)
+    result = BenchmarkResult(
+        generated=generated,
+        raw_ms=raw_ms,
+        raw_query_ms={name: statistics.median(t[1:]) * 1000 for name, t in timings.items()},
+        raw=raw,
+    )
+    say(
+        f"raw_sql_median_ms: {raw_ms:.1f} ({repeat} runs after 1 warm-up, {len(timings)} "
+        f"queries, {PERIOD[0]:%d/%m/%Y}–{PERIOD[1]:%d/%m/%Y})"
+    )
+    say(
+        "raw_sql_query_median_ms: "
+        + ", ".join(f"{name} {ms:.1f}" for name, ms in result.raw_query_ms.items())
+    )
+
+    # The test client's host name, without the rest of the test environment (its template
+    # instrumentation would copy every context and inflate the render time).
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        dashboard = dashboard_fetcher()
+        if dashboard is None:
+            say("dashboard: not there yet (no URL named 'dashboard'); timed the raw SQL only")
+            say("dashboard_vs_raw_sql_ratio: n/a")
+            return result
+        url, fetch = dashboard
+        with CaptureQueriesContext(connection) as queries:
+            fetch()
+        result.dashboard_queries = len(queries)
+        result.dashboard_ms = median_ms(fetch, repeat)
+    say(f"dashboard_queries: {result.dashboard_queries}")
+    say(
+        f"dashboard_median_ms: {result.dashboard_ms:.1f} ({repeat} runs after 1 warm-up, "
+        f"GET {url}?ky={DASHBOARD_QUERY['ky']})"
+    )
+    say(f"dashboard_vs_raw_sql_ratio: {result.ratio:.2f}")
+    return result
