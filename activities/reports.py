@@ -201,19 +201,22 @@ class Scope:
 
     @cached_property
     def communes(self) -> list[Commune]:
-        """The communes of the period (those valid on any of its days), as rows are shown."""
-        communes = Commune.objects.filter(
+        """The rows of the per-commune table: the communes valid on any day of the period,
+        or, merged, the communes they became (a commune never merged stands for itself)."""
+        valid = Commune.objects.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=self.period.end),
             Q(valid_to__isnull=True) | Q(valid_to__gte=self.period.start),
         )
-        if self.merged:
-            communes = communes.filter(successor__isnull=True)
         chosen = self.filterset.form.cleaned_data.get("xa")
         if chosen:
-            communes = communes.filter(Q(pk=chosen.pk) | Q(successor=chosen))
-            if self.merged:
-                communes = communes.filter(pk=chosen.pk)
-        return list(communes.order_by("valid_from", "name"))
+            valid = valid.filter(Q(pk=chosen.pk) | Q(successor=chosen))
+        if self.merged:
+            groups = valid.values(group=Coalesce("successor_id", "id"))
+            communes = Commune.objects.filter(pk__in=groups)
+        else:
+            communes = valid
+        order = [F("valid_from").asc(nulls_first=True), "name"]
+        return list(communes.order_by(*order))
 
 
 def _grouped(scope: Scope, stat_key, raw_key) -> dict:
@@ -303,7 +306,11 @@ def unit_rows(scope: Scope) -> list[Row]:
 
 def type_rows(scope: Scope) -> list[Row]:
     totals = _grouped(scope, F("activity_type_id"), F("activity_type_id"))
-    return [Row(kind, kind.name, totals[kind.pk]) for kind in scope.types if kind.pk in totals]
+    return [
+        Row(kind, kind.name, totals[kind.pk])
+        for kind in scope.types
+        if kind.pk in totals and totals[kind.pk].activities
+    ]
 
 
 def month_rows(scope: Scope) -> list[Row]:
