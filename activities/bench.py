@@ -22,7 +22,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from activities.demo import DESCRIPTIONS, TYPE_MIX, UNITS
@@ -35,22 +35,12 @@ from activities.models import (
     PartyUnit,
     Village,
 )
+from activities.periods import PROGRAMME_START
 from activities.services import communes_load
+from activities.stats import suspended as stats_suspended
 from activities.text import nfc
 
-try:
-    from activities.stats import suspended as stats_suspended
-
-    SUMMARY_TABLES = "rebuilt by activities.stats.suspended() after the load"
-except ImportError:  # summary tables not there yet
-    from contextlib import nullcontext as stats_suspended
-
-    SUMMARY_TABLES = "none (no activities.stats.suspended)"
-try:
-    # The dashboard's "từ đầu" starts with the movement, not with the first generated day.
-    from activities.periods import PROGRAMME_START
-except ImportError:  # no dashboard periods yet
-    PROGRAMME_START = None
+SUMMARY_TABLES = "rebuilt by activities.stats.suspended() after the load"
 
 START = datetime.date(2021, 1, 1)
 END = datetime.date(2025, 12, 31)
@@ -62,7 +52,7 @@ OUTPUT_SHARE = 0.8  # of the activities whose type measures an output
 CHUNK = 20_000  # activities generated and written per round trip
 DASHBOARD_QUERY = {"ky": "tu-dau"}  # the whole period since the start
 # What "tu-dau" covers: from the programme start to the last activity (END at the latest).
-PERIOD = (max(START, PROGRAMME_START or START), END)
+PERIOD = (max(START, PROGRAMME_START), END)
 
 ACTIVITY_COLUMNS = (
     "id",
@@ -424,12 +414,9 @@ def median_ms(measure: Callable[[], object], repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
-def dashboard_fetcher() -> tuple[str, Callable[[], None]] | None:
-    """A function that GETs the whole-period dashboard as a superuser, or None if no dashboard."""
-    try:
-        url = reverse("dashboard")
-    except NoReverseMatch:
-        return None
+def dashboard_fetcher() -> tuple[str, Callable[[], None]]:
+    """A function that GETs the whole-period dashboard as a superuser."""
+    url = reverse("dashboard")
     user, _ = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
     )
@@ -467,7 +454,7 @@ class BenchmarkResult:
 def run_benchmark(*, n: int, repeat: int, seed: int, stdout: TextIO) -> BenchmarkResult:
     """Fill the (scratch) database with n activities, then time the dashboard and the raw SQL.
 
-    The last line written is `dashboard_vs_raw_sql_ratio: X.XX` (or `n/a` without a dashboard).
+    The last line written is `dashboard_vs_raw_sql_ratio: X.XX`.
     """
 
     def say(line: str) -> None:
@@ -516,12 +503,7 @@ def run_benchmark(*, n: int, repeat: int, seed: int, stdout: TextIO) -> Benchmar
     # The test client's host name, without the rest of the test environment (its template
     # instrumentation would copy every context and inflate the render time).
     with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
-        dashboard = dashboard_fetcher()
-        if dashboard is None:
-            say("dashboard: not there yet (no URL named 'dashboard'); timed the raw SQL only")
-            say("dashboard_vs_raw_sql_ratio: n/a")
-            return result
-        url, fetch = dashboard
+        url, fetch = dashboard_fetcher()
         with CaptureQueriesContext(connection) as queries:
             fetch()
         result.dashboard_queries = len(queries)

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.html import format_html_join
 
 from activities.filters import DEFAULT_KIND, PeriodForm, ReportFilter
 from activities.models import (
@@ -112,10 +113,15 @@ class RuleCell:
         "not_reported": "Chưa báo cáo",
         "not_assigned": "Không phân công",
     }
+    SHORT = {"met": "Đ", "missed": "K", "not_reported": "C", "not_assigned": "–"}
 
     @property
     def label(self) -> str:
         return self.LABELS[self.state]
+
+    @property
+    def short(self) -> str:
+        return self.SHORT[self.state]
 
 
 @dataclass
@@ -125,6 +131,21 @@ class RuleMatrix:
     focus_month: datetime.date | None
     missed: list[PartyUnit]
     not_reported: list[PartyUnit]
+
+    def html_rows(self) -> list[tuple[PartyUnit, str]]:
+        """Each unit's cells as ready markup: a matrix of years × units is too many template
+        variables to render one by one in good time."""
+        return [
+            (
+                unit,
+                format_html_join(
+                    "",
+                    '<td class="rule-{}" title="{}">{}</td>',
+                    ((c.state, c.label, c.short) for c in cells),
+                ),
+            )
+            for unit, cells in self.rows
+        ]
 
 
 class Scope:
@@ -192,6 +213,49 @@ class Scope:
             return VillageMonthStat.objects.none()
         return self.filtered(VillageMonthStat.objects.filter(month__range=full, activities__gt=0))
 
+    @cached_property
+    def edge_groups(self) -> list[dict]:
+        """The edge days' activities, summed in SQL by everything a table groups by."""
+        rows = list(
+            self.raw()
+            .annotate(month=TruncMonth("date"))
+            .values(
+                "unit_id",
+                "commune_id",
+                "activity_type_id",
+                "output_unit",
+                "month",
+                successor_id=F("commune__successor_id"),
+            )
+            .annotate(**RAW_SUMS)
+            .order_by()
+        )
+        for row in rows:
+            if isinstance(row["month"], datetime.datetime):
+                row["month"] = row["month"].date()
+        return rows
+
+    @cached_property
+    def _village_triples(self) -> list[tuple]:
+        """Distinct (commune, unit, village) reached in the period: one SQL UNION."""
+        commune = self.commune_key()
+        from_stats = self.village_stats().values_list(commune, "unit_id", "village_id").distinct()
+        from_raw = (
+            self.raw()
+            .filter(village_links__isnull=False)
+            .values_list(commune, "unit_id", "village_links__village_id")
+            .distinct()
+        )
+        return list(from_stats.union(from_raw))
+
+    def villages_by(self, what: str) -> dict:
+        """Villages reached per commune or per unit, each counted once."""
+        index = 0 if what == "commune" else 1
+        reached: dict = {}
+        for triple in self._village_triples:
+            reached.setdefault(triple[index], set()).add(triple[2])
+        return reached
+
     def commune_key(self):
         return Coalesce("commune__successor_id", "commune_id") if self.merged else F("commune_id")
 
@@ -219,35 +283,28 @@ class Scope:
         return list(communes.order_by(*order))
 
 
-def _grouped(scope: Scope, stat_key, raw_key) -> dict:
-    """Totals per key, from the summary table for whole months plus the edge days."""
+def _grouped(scope: Scope, stat_key, edge_key) -> dict:
+    """Totals per key: summed in SQL from the summary table for whole months, plus the
+    (already summed) edge-day groups re-keyed by `edge_key`."""
     result: dict = {}
     for row in scope.stats().values(k=stat_key).annotate(**STAT_SUMS).order_by():
         result.setdefault(row["k"], Totals()).add_stat(row)
-    for row in scope.raw().values(k=raw_key).annotate(**RAW_SUMS).order_by():
-        result.setdefault(row["k"], Totals()).add_raw(row)
+    for row in scope.edge_groups:
+        result.setdefault(edge_key(row), Totals()).add_raw(row)
     return result
 
 
-def _village_pairs(scope: Scope, key) -> dict:
-    """Distinct villages reached per key (one SQL UNION of both sources)."""
-    from_stats = scope.village_stats().values_list(key, "village_id").distinct()
-    from_raw = (
-        scope.raw()
-        .filter(village_links__isnull=False)
-        .values_list(key, "village_links__village_id")
-        .distinct()
-    )
-    reached: dict = {}
-    for group, village in from_stats.union(from_raw):
-        reached.setdefault(group, set()).add(village)
-    return reached
+def _commune_of(scope: Scope):
+    if scope.merged:
+        return lambda row: row["successor_id"] or row["commune_id"]
+    return lambda row: row["commune_id"]
 
 
 def headline(scope: Scope) -> Headline:
     totals = Totals()
     totals.add_stat(scope.stats().aggregate(**STAT_SUMS))
-    totals.add_raw(scope.raw().aggregate(**RAW_SUMS))
+    for row in scope.edge_groups:
+        totals.add_raw(row)
     communes = commune_rows(scope)
     last = scope.filtered(
         Activity.objects.filter(date__range=(scope.period.start, scope.period.end))
@@ -268,9 +325,8 @@ def commune_rows(scope: Scope) -> list[Row]:
     cached = getattr(scope, "_commune_rows", None)
     if cached is not None:
         return cached
-    key = scope.commune_key()
-    totals = _grouped(scope, key, key)
-    villages = _village_pairs(scope, key)
+    totals = _grouped(scope, scope.commune_key(), _commune_of(scope))
+    villages = scope.villages_by("commune")
     rows = []
     for commune in scope.communes:
         row = Row(
@@ -288,8 +344,8 @@ def unit_rows(scope: Scope) -> list[Row]:
     cached = getattr(scope, "_unit_rows", None)
     if cached is not None:
         return cached
-    totals = _grouped(scope, F("unit_id"), F("unit_id"))
-    villages = _village_pairs(scope, "unit_id")
+    totals = _grouped(scope, F("unit_id"), lambda row: row["unit_id"])
+    villages = scope.villages_by("unit")
     units = PartyUnit.objects.order_by("name")
     chosen = scope.filterset.form.cleaned_data.get("don_vi")
     if chosen:
@@ -305,7 +361,7 @@ def unit_rows(scope: Scope) -> list[Row]:
 
 
 def type_rows(scope: Scope) -> list[Row]:
-    totals = _grouped(scope, F("activity_type_id"), F("activity_type_id"))
+    totals = _grouped(scope, F("activity_type_id"), lambda row: row["activity_type_id"])
     return [
         Row(kind, kind.name, totals[kind.pk])
         for kind in scope.types
@@ -317,10 +373,8 @@ def month_rows(scope: Scope) -> list[Row]:
     stats = {}
     for row in scope.stats().values("month").annotate(**STAT_SUMS).order_by():
         stats.setdefault(row["month"], Totals()).add_stat(row)
-    raw = scope.raw().annotate(m=TruncMonth("date")).values("m").annotate(**RAW_SUMS).order_by()
-    for row in raw:
-        month = row["m"].date() if isinstance(row["m"], datetime.datetime) else row["m"]
-        stats.setdefault(month, Totals()).add_raw(row)
+    for row in scope.edge_groups:
+        stats.setdefault(row["month"], Totals()).add_raw(row)
     return [
         Row(month, f"{month:%m/%Y}", stats.get(month, Totals())) for month in scope.period.months
     ]
@@ -337,14 +391,10 @@ def output_rows(scope: Scope) -> list[Row]:
         .order_by()
     ):
         by_unit.setdefault((row["activity_type_id"], row["output_unit"]), Totals()).add_stat(row)
-    for row in (
-        scope.raw()
-        .exclude(output_unit="")
-        .values("activity_type_id", "output_unit")
-        .annotate(**RAW_SUMS)
-        .order_by()
-    ):
-        by_unit.setdefault((row["activity_type_id"], row["output_unit"]), Totals()).add_raw(row)
+    for row in scope.edge_groups:
+        if row["output_unit"]:
+            key = (row["activity_type_id"], row["output_unit"])
+            by_unit.setdefault(key, Totals()).add_raw(row)
     names = {kind.pk: kind.name for kind in scope.types}
     rows = [
         Row((kind, unit), names.get(kind, ""), t, {"unit": unit})
