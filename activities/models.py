@@ -447,13 +447,24 @@ def _stat_key(name: str) -> dict:
     }
 
 
-class ActivityMonthStat(models.Model):
-    """Sums of the activities of one month, unit, commune, type and unit of measure."""
+class _MonthKey(models.Model):
+    """What a monthly summary row is about: a month, a unit, a commune and a type."""
 
     month = models.DateField()
     unit = models.ForeignKey(PartyUnit, **_stat_key("đơn vị"))
     commune = models.ForeignKey(Commune, **_stat_key("xã"))
     activity_type = models.ForeignKey(ActivityType, **_stat_key("loại hoạt động"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} · {self.activities}"
+
+
+class ActivityMonthStat(_MonthKey):
+    """Sums of the activities of one month, unit, commune, type and unit of measure."""
+
     output_unit = models.CharField(max_length=30)
     activities = models.BigIntegerField(default=0)
     cadres = models.BigIntegerField(default=0)
@@ -474,17 +485,10 @@ class ActivityMonthStat(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.month:%m/%Y} · {self.activities}"
 
-
-class VillageMonthStat(models.Model):
+class VillageMonthStat(_MonthKey):
     """How many activities of a month, unit, commune and type reached a village."""
 
-    month = models.DateField()
-    unit = models.ForeignKey(PartyUnit, **_stat_key("đơn vị"))
-    commune = models.ForeignKey(Commune, **_stat_key("xã"))
-    activity_type = models.ForeignKey(ActivityType, **_stat_key("loại hoạt động"))
     village = models.ForeignKey(Village, **_stat_key("thôn"))
     activities = models.BigIntegerField(default=0)
 
@@ -497,9 +501,6 @@ class VillageMonthStat(models.Model):
                 name="village_month_stat_key",
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.month:%m/%Y} · {self.activities}"
 
 
 class WeekendDayStat(models.Model):
