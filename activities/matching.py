@@ -1,0 +1,553 @@
+"""Match the names and codes people write in spreadsheets to communes, villages and units.
+
+Each matcher reads its reference rows once and answers every lookup from dictionaries, so a
+50.000-row import makes no query per row. A name is compared by its `match_key` (NFC, case
+folded, one tone-mark placement), with or without its kind prefix ("xã", "thôn", "chi bộ"),
+then, only when that finds nothing, without diacritics. Whatever cannot be decided raises a
+`MatchError` that says what was written, what was found and what would match.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from typing import TypeVar
+
+from django.utils.translation import gettext as _
+
+from activities.models import Commune, PartyUnit, Village
+from activities.text import nfc
+
+T = TypeVar("T")
+
+
+class MatchError(ValueError):
+    """A value that matches nothing, or more than one row; the message is for the user."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        value: str = "",
+        candidates: Sequence = (),
+        suggestions: Sequence = (),
+    ):
+        super().__init__(message)
+        self.message = message
+        self.value = value
+        # The rows that matched (ambiguous) and the close ones (unknown), for a preview page.
+        self.candidates = tuple(candidates)
+        self.suggestions = tuple(suggestions)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- Comparison keys --------------------------------------------------------------------
+
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
+_VOWELS = frozenset("aăâeêioôơuưy")
+_SHAPED_VOWELS = frozenset("ăâêôơư")
+# Open syllables whose mark goes on the second vowel ("hoà", "khoẻ", "thuý", "uỷ").
+_MARK_ON_SECOND = frozenset({"oa", "oe", "uy"})
+_WORD = re.compile(r"\w+")
+# "Ð" (U+00D0) stands for "Đ" in text converted from old Vietnamese encodings.
+_D_WITH_STROKE = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
+
+
+def strip_accents(text: str) -> str:
+    """The text without diacritics, đ written d: "Lăng Can" → "Lang Can"."""
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", kept.translate(_D_WITH_STROKE))
+
+
+@lru_cache(maxsize=65536)
+def match_key(text: str) -> str:
+    """The key names are matched by: NFC, case-folded, single spaces, one tone placement.
+
+    Old-style and new-style spellings ("Hòa"/"Hoà", "Ủy"/"Uỷ", "Thúy"/"Thuý") share a key:
+    the tone mark is put on the vowel the modern rule gives it.
+    """
+    key = unicodedata.normalize("NFC", nfc(text).casefold()).replace("ð", "đ")
+    return key if key.isascii() else _WORD.sub(_place_tone, key)
+
+
+def _place_tone(word: re.Match) -> str:
+    text = word.group()
+    decomposed = unicodedata.normalize("NFD", text)
+    tones = [ch for ch in decomposed if ch in _TONE_MARKS]
+    if len(tones) != 1:
+        return text
+    bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_MARKS))
+    at = _tone_position(bare)
+    if at is None:
+        return text
+    return unicodedata.normalize("NFC", bare[: at + 1] + tones[0] + bare[at + 1 :])
+
+
+def _tone_position(syllable: str) -> int | None:
+    """Where the tone mark goes in a lower-case syllable written without it."""
+    start = next((i for i, ch in enumerate(syllable) if ch in _VOWELS), None)
+    if start is None:
+        return None
+    # The "u" of "qu" and the "i" of "gi" belong to the consonant when a vowel follows.
+    if start == 1 and syllable[:2] in ("qu", "gi") and syllable[2:3] in _VOWELS:
+        start = 2
+    end = start
+    while end < len(syllable) and syllable[end] in _VOWELS:
+        end += 1
+    shaped = [i for i in range(start, end) if syllable[i] in _SHAPED_VOWELS]
+    if shaped:
+        return shaped[-1]  # "ươ" takes it on the "ơ"
+    if end - start == 1:
+        return start
+    if end < len(syllable):
+        return end - 1  # a final consonant: "hoàng", "huỳnh"
+    if end - start == 2:
+        return start + 1 if syllable[start:end] in _MARK_ON_SECOND else start
+    return start + 1  # three vowels: "ngoài", "khuỷu"
+
+
+# The words people put before a name, in any case, with or without diacritics.
+_PREFIXES = {
+    "commune": ("thị trấn", "tt.", "tt", "xã", "x.", "phường", "p."),
+    "village": ("tổ dân phố", "tdp", "tổ", "thôn", "bản", "xóm"),
+    "unit": ("chi bộ", "đảng bộ", "cơ quan", "cb", "đb"),
+}
+
+
+def _prefix_pattern(prefixes: Iterable[str]) -> re.Pattern:
+    forms = {match_key(p) for p in prefixes} | {strip_accents(match_key(p)) for p in prefixes}
+    # Longest first, so "tổ dân phố" goes before "tổ"; "x." may touch the name, "xã" may not.
+    alternatives = [
+        re.escape(form) + (r"\s*" if form.endswith(".") else r"\s+")
+        for form in sorted(forms, key=len, reverse=True)
+    ]
+    return re.compile("^(?:" + "|".join(alternatives) + ")")
+
+
+_PREFIX_PATTERNS = {kind: _prefix_pattern(words) for kind, words in _PREFIXES.items()}
+
+
+def _without_prefixes(key: str, kind: str) -> tuple[str, ...]:
+    """The key, then the key with one, two... kind prefixes taken off ("Bản Chợ" stays first)."""
+    pattern = _PREFIX_PATTERNS[kind]
+    forms = [key]
+    while (found := pattern.match(key)) and found.end() < len(key):
+        key = key[found.end() :]
+        forms.append(key)
+    return tuple(forms)
+
+
+@lru_cache(maxsize=65536)
+def _search_keys(written: str, kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The exact keys, then the accent-less keys, to look a written name up by."""
+    key = match_key(written)
+    return _without_prefixes(key, kind), _without_prefixes(strip_accents(key), kind)
+
+
+# --- Small helpers shared by the matchers -----------------------------------------------
+
+
+# An import writes the same few names thousands of times.
+_normalised = lru_cache(maxsize=65536)(nfc)
+
+
+def _written(value) -> str:
+    """What the cell holds, as text: Excel gives 2290.0 for a code typed as a number."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _normalised(str(value))
+
+
+def _add(index: dict[str, list], key: str, row) -> None:
+    rows = index.setdefault(key, [])
+    if all(row is not other for other in rows):
+        rows.append(row)
+
+
+def _unique(rows: Iterable[T]) -> list[T]:
+    seen, result = set(), []
+    for row in rows:
+        identity = row.pk if row.pk is not None else id(row)
+        if identity not in seen:
+            seen.add(identity)
+            result.append(row)
+    return result
+
+
+def _close(key: str, index: dict[str, list[T]], order: Callable) -> list[T]:
+    """Rows whose key is close to `key`: up to three names, closest first."""
+    # 0.7 keeps a wrong letter or two, or a word too many, and leaves out mere look-alikes
+    # ("Binh Ann" finds Bình An, not Minh Quang).
+    keys = difflib.get_close_matches(key, list(index), n=3, cutoff=0.7)
+    return _unique(row for k in keys for row in sorted(index[k], key=order))
+
+
+def _with_suggestions(message: str, suggestions: list, label: Callable) -> str:
+    if not suggestions:
+        return message
+    # Old and new communes of one name and code would read twice the same.
+    labels = dict.fromkeys(map(label, suggestions))
+    return message + " " + _("Gần giống: %(names)s.") % {"names": _join(labels)}
+
+
+def _join(labels: Iterable[str]) -> str:
+    return ", ".join(labels)
+
+
+def _subject(rows: Sequence, written: str, key: Callable[[object], str]) -> str:
+    """The name to quote: the rows' own name when they share it, otherwise what was written."""
+    names = {key(row) for row in rows}
+    return rows[0].name if len(names) == 1 else written
+
+
+def _kind_word(rows: Sequence, fallback: str) -> str:
+    kinds = {row.get_kind_display().lower() for row in rows}
+    return kinds.pop() if len(kinds) == 1 else fallback
+
+
+def _valid_on(row, day: datetime.date) -> bool:
+    return (row.valid_from is None or row.valid_from <= day) and (
+        row.valid_to is None or day <= row.valid_to
+    )
+
+
+def _period(row) -> str:
+    """ "đến 30/06/2025", "từ 01/07/2025", both, or nothing."""
+    parts = []
+    if row.valid_from:
+        parts.append(_("từ %(day)s") % {"day": f"{row.valid_from:%d/%m/%Y}"})
+    if row.valid_to:
+        parts.append(_("đến %(day)s") % {"day": f"{row.valid_to:%d/%m/%Y}"})
+    return " ".join(parts)
+
+
+def _labelled(head: str, *details: str) -> str:
+    details = [d for d in details if d]
+    return f"{head} ({', '.join(details)})" if details else head
+
+
+# --- Communes ---------------------------------------------------------------------------
+
+_CODE = re.compile(r"(\d{1,5})(?:\.0+)?")
+
+
+def _commune_order(commune: Commune):
+    return (commune.valid_from or datetime.date.min, commune.code, commune.name)
+
+
+class CommuneMatcher:
+    """Finds a commune by GSO code or by name, choosing by date where codes or names recur."""
+
+    def __init__(self, communes: Iterable[Commune] | None = None):
+        rows = list(Commune.objects.all() if communes is None else communes)
+        self._by_pk = {c.pk: c for c in rows}
+        self._by_code: dict[str, list[Commune]] = {}
+        self._by_name: dict[str, list[Commune]] = {}
+        self._by_plain_name: dict[str, list[Commune]] = {}
+        for commune in sorted(rows, key=_commune_order):
+            key = match_key(commune.name)
+            _add(self._by_code, commune.code, commune)
+            _add(self._by_name, key, commune)
+            _add(self._by_plain_name, strip_accents(key), commune)
+
+    def match(self, value: str | int, *, on: datetime.date | None = None) -> Commune:
+        """The commune written as `value` ("02290", 2290, "xã Bình An"), valid `on` that day."""
+        written = _written(value)
+        if isinstance(on, datetime.datetime):
+            on = on.date()
+        if not written:
+            raise MatchError(_("Chưa ghi xã."), value=written)
+        if code_match := _CODE.fullmatch(written):
+            code = code_match.group(1).zfill(5)
+            if found := self._by_code.get(code):
+                return self._choose(found, written, on, code=code)
+            raise MatchError(
+                _("Không tìm thấy xã có mã ĐVHC %(code)s.") % {"code": code}, value=written
+            )
+        exact, plain = _search_keys(written, "commune")
+        for key in exact:
+            if found := self._by_name.get(key):
+                return self._choose(found, written, on)
+        for key in plain:
+            if found := self._by_plain_name.get(key):
+                return self._choose(found, written, on, plain=True)
+        suggestions = _close(plain[-1], self._by_plain_name, _commune_order)
+        message = _("Không tìm thấy xã “%(value)s”.") % {"value": written}
+        raise MatchError(
+            _with_suggestions(message, suggestions, lambda c: f"{c.name} ({c.code})"),
+            value=written,
+            suggestions=suggestions,
+        )
+
+    def _choose(
+        self,
+        found: list[Commune],
+        written: str,
+        on: datetime.date | None,
+        *,
+        code: str | None = None,
+        plain: bool = False,
+    ) -> Commune:
+        if on is not None:
+            valid = [c for c in found if _valid_on(c, on)]
+            if not valid:
+                raise self._not_valid(found, written, on)
+            found = valid
+        if len(found) == 1:
+            return found[0]
+        names = {match_key(c.name) for c in found}
+        if plain and len(names) > 1:
+            message = _(
+                "Có %(count)d %(kind)s ghi không dấu là “%(value)s”: %(names)s. "
+                "Ghi tên có dấu hoặc mã ĐVHC để phân biệt."
+            ) % {
+                "count": len(found),
+                "kind": _kind_word(found, _("xã, thị trấn")),
+                "value": written,
+                "names": _join(f"{c.name} ({c.code})" for c in found),
+            }
+        elif code is not None:
+            message = _("Mã ĐVHC %(code)s dùng cho %(count)d %(kind)s: %(names)s. %(hint)s") % {
+                "code": code,
+                "count": len(found),
+                "kind": _kind_word(found, _("xã, thị trấn")),
+                "names": _join(_labelled(c.name, _period(c)) for c in found),
+                "hint": self._hint(found, on),
+            }
+        else:
+            message = _("Có %(count)d %(kind)s “%(name)s”: %(codes)s. %(hint)s") % {
+                "count": len(found),
+                "kind": _kind_word(found, _("xã, thị trấn")),
+                "name": _subject(found, written, lambda c: match_key(c.name)),
+                "codes": _join(_labelled(c.code, _period(c)) for c in found),
+                "hint": self._hint(found, on),
+            }
+        raise MatchError(message, value=written, candidates=found)
+
+    @staticmethod
+    def _hint(found: list[Commune], on: datetime.date | None) -> str:
+        by_code = len({c.code for c in found}) > 1
+        by_day = on is None and len({(c.valid_from, c.valid_to) for c in found}) > 1
+        if by_code and by_day:
+            return _("Ghi mã ĐVHC hoặc ngày để phân biệt.")
+        if by_code:
+            return _("Ghi mã ĐVHC để phân biệt.")
+        if by_day:
+            return _("Ghi ngày để phân biệt.")
+        return _("Kiểm tra lại danh mục xã.")
+
+    def _not_valid(self, found: list[Commune], written: str, on: datetime.date) -> MatchError:
+        def label(commune: Commune) -> str:
+            successor = self._by_pk.get(commune.successor_id)
+            merged = (
+                _("đã sáp nhập vào %(commune)s") % {"commune": successor.full_name}
+                if successor is not None and successor.pk != commune.pk
+                else ""
+            )
+            return _labelled(commune.code, _period(commune), merged)
+
+        message = _("%(kind)s “%(name)s” không có hiệu lực vào ngày %(day)s: %(codes)s.") % {
+            "kind": _kind_word(found, _("xã, thị trấn")).capitalize(),
+            "name": _subject(found, written, lambda c: match_key(c.name)),
+            "day": f"{on:%d/%m/%Y}",
+            "codes": _join(map(label, found)),
+        }
+        return MatchError(message, value=written, candidates=found)
+
+
+# --- Villages ---------------------------------------------------------------------------
+
+
+def _village_order(village: Village):
+    return (village.commune.name, village.name, village.pk or 0)
+
+
+class VillageMatcher:
+    """Finds a village of a commune by name or by any of its aliases.
+
+    A commune formed by the 2025 merger also finds the villages of the communes merged into
+    it, after its own.
+    """
+
+    def __init__(self, villages: Iterable[Village] | None = None):
+        rows = Village.objects.select_related("commune") if villages is None else villages
+        self._by_name: dict[str, list[Village]] = {}
+        self._by_plain_name: dict[str, list[Village]] = {}
+        self._merged_into: dict[int, set[int]] = {}
+        for village in sorted(rows, key=_village_order):  # loads every village's commune now
+            commune = village.commune
+            if commune.successor_id is not None and commune.successor_id != commune.pk:
+                self._merged_into.setdefault(commune.successor_id, set()).add(commune.pk)
+            for name in (village.name, *village.alias_list):
+                key = match_key(name)
+                _add(self._by_name, key, village)
+                _add(self._by_plain_name, strip_accents(key), village)
+
+    def match(self, value: str, *, commune: Commune | None = None) -> Village:
+        """The village written as `value` ("thôn Nà Cóoc", "Na Cooc") in `commune`."""
+        written = _written(value)
+        if not written:
+            raise MatchError(_("Chưa ghi thôn, bản."), value=written)
+        exact, plain = _search_keys(written, "village")
+        if commune is None:
+            scopes = [None]
+        else:
+            scopes = [{commune.pk}, self._merged_into.get(commune.pk, set())]
+        for keys, index, is_plain in (
+            (exact, self._by_name, False),
+            (plain, self._by_plain_name, True),
+        ):
+            for scope in scopes:
+                if found := self._find(keys, index, scope):
+                    return self._choose(found, written, commune, plain=is_plain)
+        if commune is not None and (
+            elsewhere := self._find(exact, self._by_name, None)
+            or self._find(plain, self._by_plain_name, None)
+        ):
+            raise self._elsewhere(elsewhere, written, commune)
+        raise self._unknown(written, commune, plain[-1])
+
+    @staticmethod
+    def _find(keys: tuple[str, ...], index: dict[str, list[Village]], scope) -> list[Village]:
+        for key in keys:
+            found = [v for v in index.get(key, ()) if scope is None or v.commune_id in scope]
+            if found:
+                return found
+        return []
+
+    @staticmethod
+    def _choose(
+        found: list[Village], written: str, commune: Commune | None, *, plain: bool
+    ) -> Village:
+        if len(found) == 1:
+            return found[0]
+        several_communes = len({v.commune_id for v in found}) > 1
+        if several_communes and commune is not None:
+            # Only villages of the communes merged into `commune` can differ in commune.
+            hint = _("Ghi xã trước sáp nhập để phân biệt.")
+        elif several_communes:
+            hint = _("Ghi xã để phân biệt.")
+        elif plain:
+            hint = _("Ghi tên có dấu để phân biệt.")
+        else:
+            hint = _("Kiểm tra lại tên khác của các thôn, bản này trong danh mục.")
+        values = {
+            "count": len(found),
+            "name": _subject(found, written, lambda v: match_key(v.name)),
+            "names": _join(_village_label(v, several_communes) for v in found),
+            "hint": hint,
+        }
+        if commune is None:
+            message = _("Có %(count)d thôn, bản “%(name)s”: %(names)s. %(hint)s") % values
+        else:
+            values["commune"] = commune.full_name
+            message = (
+                _("Có %(count)d thôn, bản “%(name)s” ở %(commune)s: %(names)s. %(hint)s") % values
+            )
+        raise MatchError(message, value=written, candidates=found)
+
+    @staticmethod
+    def _elsewhere(found: list[Village], written: str, commune: Commune) -> MatchError:
+        places = _unique(v.commune for v in found)
+        message = _("%(kind)s “%(name)s” không thuộc %(commune)s; có ở %(places)s.") % {
+            "kind": _kind_word(found, _("thôn, bản")).capitalize(),
+            "name": _subject(found, written, lambda v: match_key(v.name)),
+            "commune": commune.full_name,
+            "places": _join(c.full_name for c in places),
+        }
+        return MatchError(message, value=written, candidates=found)
+
+    def _unknown(self, written: str, commune: Commune | None, plain_key: str) -> MatchError:
+        if commune is None:
+            index = self._by_plain_name
+            message = _("Không tìm thấy thôn, bản “%(value)s”.") % {"value": written}
+        else:
+            scope = {commune.pk, *self._merged_into.get(commune.pk, ())}
+            index = {
+                key: in_scope
+                for key, villages in self._by_plain_name.items()
+                if (in_scope := [v for v in villages if v.commune_id in scope])
+            }
+            message = _("Không tìm thấy thôn, bản “%(value)s” ở %(commune)s.") % {
+                "value": written,
+                "commune": commune.full_name,
+            }
+        suggestions = _close(plain_key, index, _village_order)
+        several_communes = len({v.commune_id for v in suggestions}) > 1 or commune is None
+        return MatchError(
+            _with_suggestions(message, suggestions, lambda v: _village_label(v, several_communes)),
+            value=written,
+            suggestions=suggestions,
+        )
+
+
+def _village_label(village: Village, with_commune: bool) -> str:
+    return _labelled(village.name, village.commune.full_name if with_commune else "")
+
+
+# --- Party units ------------------------------------------------------------------------
+
+
+def _unit_order(unit: PartyUnit):
+    return (match_key(unit.name), unit.code)
+
+
+class UnitMatcher:
+    """Finds a party unit by code, full name or short name, with or without "chi bộ"."""
+
+    def __init__(self, units: Iterable[PartyUnit] | None = None):
+        rows = PartyUnit.objects.all() if units is None else units
+        self._by_code: dict[str, PartyUnit] = {}
+        # Searched in this order: name, name without prefix, the same two without diacritics.
+        self._indexes: tuple[dict[str, list[PartyUnit]], ...] = ({}, {}, {}, {})
+        for unit in sorted(rows, key=_unit_order):
+            self._by_code[unit.code.casefold()] = unit
+            for text in (unit.name, unit.short_name):
+                if text:
+                    for index, key in zip(self._indexes, self._keys(text), strict=True):
+                        _add(index, key, unit)
+
+    @staticmethod
+    def _keys(text: str) -> tuple[str, str, str, str]:
+        exact, plain = _search_keys(text, "unit")
+        return exact[0], exact[-1], plain[0], plain[-1]
+
+    def match(self, value: str) -> PartyUnit:
+        """The unit written as `value`: "db-quan-su", "Đảng bộ Quân sự huyện", "ĐB Quân sự"."""
+        written = _written(value)
+        if not written:
+            raise MatchError(_("Chưa ghi đơn vị."), value=written)
+        if unit := self._by_code.get(written.casefold()):
+            return unit
+        keys = self._keys(written)
+        for index, key in zip(self._indexes, keys, strict=True):
+            found = index.get(key)
+            if found and len(found) == 1:
+                return found[0]
+            if found:
+                message = _(
+                    "Có %(count)d đơn vị ứng với “%(value)s”: %(names)s. "
+                    "Ghi tên đầy đủ hoặc mã đơn vị để phân biệt."
+                ) % {"count": len(found), "value": written, "names": _join(map(_unit_label, found))}
+                raise MatchError(message, value=written, candidates=found)
+        close_keys = {**self._indexes[2], **self._indexes[3]}
+        suggestions = _close(keys[3], close_keys, _unit_order)
+        message = _("Không tìm thấy đơn vị “%(value)s”.") % {"value": written}
+        raise MatchError(
+            _with_suggestions(message, suggestions, _unit_label),
+            value=written,
+            suggestions=suggestions,
+        )
+
+
+def _unit_label(unit: PartyUnit) -> str:
+    return f"{unit.name} ({unit.code})"
