@@ -1,18 +1,26 @@
 """Admin for reference data and activities (Vietnamese, searchable, no N+1 on lists)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from activities import access, imports
 from activities.models import (
     Activity,
     ActivityType,
     ActivityVillage,
     Assignment,
     Commune,
+    ImportBatch,
     PartyUnit,
     Village,
 )
+from lamb_binh.admin_sheets import SpreadsheetAdminMixin
 
 
 class ValidityFilter(admin.SimpleListFilter):
@@ -31,7 +39,8 @@ class ValidityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    import_kind = imports.CommuneImport
     list_display = [
         "name",
         "kind",
@@ -58,7 +67,8 @@ class CommuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Village)
-class VillageAdmin(admin.ModelAdmin):
+class VillageAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    import_kind = imports.VillageImport
     list_display = ["name", "kind", "commune", "aliases", "valid_from", "valid_to"]
     list_filter = [ValidityFilter, "kind", "commune"]
     search_fields = ["name", "aliases", "commune__name"]
@@ -73,7 +83,8 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(PartyUnit)
-class PartyUnitAdmin(admin.ModelAdmin):
+class PartyUnitAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    import_kind = imports.UnitImport
     list_display = ["name", "short_name", "code", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "code"]
@@ -83,7 +94,8 @@ class PartyUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    import_kind = imports.AssignmentImport
     list_display = ["unit", "commune", "decision_number", "decision_date", "start", "end"]
     list_filter = ["commune", "unit"]
     search_fields = ["unit__name", "unit__short_name", "commune__name", "decision_number"]
@@ -109,7 +121,8 @@ class ActivityVillageInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    import_kind = imports.ActivityImport
     list_display = [
         "date",
         "unit",
@@ -132,3 +145,79 @@ class ActivityAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """The imports done so far; an admin can undo one whole."""
+
+    list_display = [
+        "created_at",
+        "kind_label",
+        "file_name",
+        "created_by",
+        "rows_new",
+        "rows_updated",
+        "rows_skipped",
+        "state",
+        "undo_link",
+    ]
+    list_filter = ["state", "kind"]
+    list_select_related = ["created_by", "undone_by"]
+    search_fields = ["file_name", "file_hash"]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("loại dữ liệu"))
+    def kind_label(self, obj: ImportBatch) -> str:
+        from activities.importing import KINDS
+
+        kind = KINDS.get(obj.kind)
+        return kind.label if kind else obj.kind
+
+    @admin.display(description=_("hoàn tác"))
+    def undo_link(self, obj: ImportBatch):
+        if obj.state != ImportBatch.State.DONE:
+            return "—"
+        url = reverse("admin:activities_importbatch_undo", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Hoàn tác</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/hoan-tac/",
+                self.admin_site.admin_view(self.undo_view),
+                name="activities_importbatch_undo",
+            ),
+        ] + super().get_urls()
+
+    def undo_view(self, request, pk: int):
+        if not access.is_admin(request.user):
+            raise PermissionDenied
+        batch = get_object_or_404(ImportBatch, pk=pk)
+        if request.method == "POST":
+            from activities.importing import import_undo
+
+            try:
+                import_undo(batch=batch, user=request.user)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, f"Đã hoàn tác lần nhập “{batch.file_name}”.")
+            return redirect("admin:activities_importbatch_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "batch": batch,
+            "opts": self.model._meta,
+            "title": "Hoàn tác lần nhập",
+        }
+        return TemplateResponse(request, "admin/lamb_binh/undo_import.html", context)

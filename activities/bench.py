@@ -12,8 +12,10 @@ import random
 import statistics
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import TextIO
 
 from django.conf import settings
@@ -515,3 +517,48 @@ def run_benchmark(*, n: int, repeat: int, seed: int, stdout: TextIO) -> Benchmar
     )
     say(f"dashboard_vs_raw_sql_ratio: {result.ratio:.2f}")
     return result
+
+
+# --- A scratch database for benchmarks ---------------------------------------------------
+
+
+def scratch_name(settings_dict: dict) -> str:
+    """Next to the real database, never the real database: <name>_bench, <file>-bench."""
+    name = str(settings_dict["NAME"] or "")
+    if connection.vendor == "sqlite":
+        if not name or name == ":memory:" or "mode=memory" in name:
+            name = str(settings.BASE_DIR / "db.sqlite3")
+        # A file, not :memory:, so that the timings include real I/O; "db.sqlite3-*" is
+        # already in .gitignore.
+        return f"{name}-bench"
+    return f"{name}_bench"
+
+
+def _remove_sqlite_leftovers(path: str) -> None:
+    # A crashed run may leave a WAL that must not be replayed into a new file of that name.
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(path + suffix).unlink(missing_ok=True)
+
+
+@contextmanager
+def scratch_database(*, keep: bool, stderr: TextIO):
+    """A fresh, migrated database beside the real one, dropped afterwards unless `keep`."""
+    real_name = connection.settings_dict["NAME"]
+    name = scratch_name(connection.settings_dict)
+    if name == str(real_name):
+        raise RuntimeError(f"The scratch database would be the real one ({name}).")
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = name
+    if connection.vendor == "sqlite":
+        _remove_sqlite_leftovers(name)
+    # The test-database machinery: a fresh database, migrated, whatever was there before.
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
+    try:
+        yield name
+    finally:
+        if keep:
+            stderr.write(f"Kept the scratch database {name}.\n")
+            connection.close()
+        else:
+            connection.creation.destroy_test_db(real_name, verbosity=0, keepdb=False)
+            if connection.vendor == "sqlite":
+                _remove_sqlite_leftovers(name)

@@ -318,6 +318,11 @@ class Activity(models.Model):
     output_unit = NFCCharField(_("đơn vị tính"), max_length=30, blank=True)
     money_contributed = models.PositiveBigIntegerField(_("tiền đóng góp (đồng)"), default=0)
     money_mobilised = models.PositiveBigIntegerField(_("tiền vận động (đồng)"), default=0)
+    # Set by spreadsheet imports: the file's own row id, or a digest of the row, so that
+    # importing the same file again finds the same activities instead of adding them twice.
+    import_key = models.CharField(
+        _("mã dòng khi nhập"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     created_by = user_reference(_("người nhập"))
     created_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
@@ -520,3 +525,56 @@ class WeekendDayStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} · {self.activities}"
+
+
+class ImportBatch(models.Model):
+    """One confirmed spreadsheet import: who, when, which file, what it did. Undone whole."""
+
+    class State(models.TextChoices):
+        DONE = "done", _("Đã nhập")
+        UNDONE = "undone", _("Đã hoàn tác")
+
+    kind = models.CharField(_("loại dữ liệu"), max_length=30)
+    file_name = NFCCharField(_("tên tệp"), max_length=255)
+    file_hash = models.CharField(_("mã băm SHA-256"), max_length=64)
+    created_by = user_reference(_("người nhập"))
+    created_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
+    rows_total = models.PositiveIntegerField(_("số dòng"), default=0)
+    rows_new = models.PositiveIntegerField(_("thêm mới"), default=0)
+    rows_updated = models.PositiveIntegerField(_("cập nhật"), default=0)
+    rows_skipped = models.PositiveIntegerField(_("bỏ qua (không đổi)"), default=0)
+    state = models.CharField(
+        _("trạng thái"), max_length=10, choices=State.choices, default=State.DONE
+    )
+    undone_by = user_reference(_("người hoàn tác"))
+    undone_at = models.DateTimeField(_("hoàn tác lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần nhập dữ liệu")
+        verbose_name_plural = _("lịch sử nhập dữ liệu")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class ImportBatchItem(models.Model):
+    """A row an import created or changed, with the values it replaced (for undo)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Thêm mới")
+        UPDATED = "updated", _("Cập nhật")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    old_values = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("dòng đã nhập")
+        verbose_name_plural = _("dòng đã nhập")
+        indexes = [models.Index(fields=["batch", "content_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} #{self.object_id}"

@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from housing.imports import HousingCaseImport
 from housing.models import Funding, HousingCase, Programme
+from lamb_binh.admin_sheets import SpreadsheetAdminMixin
 
 
 @admin.register(Programme)
@@ -20,7 +22,8 @@ class FundingInline(admin.TabularInline):
 
 
 @admin.register(HousingCase)
-class HousingCaseAdmin(admin.ModelAdmin):
+class HousingCaseAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    import_kind = HousingCaseImport
     list_display = [
         "household_head",
         "village",

@@ -131,6 +131,10 @@ class HousingCase(models.Model):
         Activity, blank=True, related_name="housing_cases", verbose_name=_("hoạt động liên quan")
     )
     notes = NFCTextField(_("ghi chú"), blank=True)
+    # Set by spreadsheet imports, so that importing the same file again finds the same case.
+    import_key = models.CharField(
+        _("mã dòng khi nhập"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     created_by = user_reference(_("người nhập"))
     created_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable
 
@@ -14,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from activities import access
+from lamb_binh.admin_sheets import neutralise
 from lamb_binh.dashboard import Report, build_report, require_reader_of_everything
 
 INTEGER = "#,##0"
@@ -130,6 +132,7 @@ def _sheet(workbook: Workbook, report: Report, title: str, table) -> None:
         for column, value in enumerate(values, start=1):
             if isinstance(value, Promise):  # a lazily translated label
                 value = str(value)
+            value = neutralise(value)
             cell = sheet.cell(row=header_row + offset, column=column, value=value)
             if formats[column - 1] and value is not None:
                 cell.number_format = formats[column - 1]
@@ -155,6 +158,20 @@ def workbook_for(report: Report, table: str) -> bytes:
     return buffer.getvalue()
 
 
+def csv_for(report: Report, table: str) -> str:
+    """One report table as CSV (UTF-8 with a byte-order mark, so Excel shows the accents)."""
+    headers, _, body, footer = TABLES[table][1](report)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [f"{TABLES[table][0]} — {report.scope.period.label}; {report.scope.filters_text}"]
+    )
+    writer.writerow(headers)
+    for values in [*body, *([footer] if footer else [])]:
+        writer.writerow([neutralise(str(v) if isinstance(v, Promise) else v) for v in values])
+    return "\ufeff" + buffer.getvalue()
+
+
 @require_safe
 def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
     # Data, not a page: anonymous users get 403 rather than a login redirect.
@@ -166,7 +183,14 @@ def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
     if table != "tong-hop" and table not in TABLES:
         raise Http404("Không có bảng này.")
     report = build_report(request.GET)
-    name = f"bao-cao-3-cung-{table}-{timezone.localdate():%Y%m%d}.xlsx"
+    stem = f"bao-cao-3-cung-{table}-{timezone.localdate():%Y%m%d}"
+    if request.GET.get("dinh_dang") == "csv":
+        if table not in TABLES:
+            raise Http404("Bảng tổng hợp nhiều trang chỉ xuất được ra Excel.")
+        response = HttpResponse(csv_for(report, table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+    name = f"{stem}.xlsx"
     response = HttpResponse(
         workbook_for(report, table),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -167,3 +167,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 ISSUING_BODY = env.str("ISSUING_BODY", default="HUYỆN ỦY LÂM BÌNH")
 # Store "Xã Bình An" rather than an id, so old entries stay readable after renames.
 AUDITLOG_USE_FK_STRING_REPRESENTATION = True
+
+# Spreadsheet imports: the upload cap (checked before reading), the most rows the admin's
+# preview handles in one request (larger files: `manage.py import_data`), and how long an
+# unconfirmed upload is kept.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=10) * 1024 * 1024
+IMPORT_ADMIN_MAX_ROWS = env.int("IMPORT_ADMIN_MAX_ROWS", default=10_000)
+IMPORT_TMP_DIR = env.str("IMPORT_TMP_DIR", default="")
+IMPORT_TMP_MAX_AGE = 2 * 3600

@@ -241,3 +241,20 @@ def test_the_activity_list_queries_do_not_grow_with_its_rows(client, official, o
         response = client.get(url, {"ky": "nam", "nam": "2024"})
     assert response.context["page"].paginator.count == 29
     assert len(many) == len(few)
+
+
+def test_a_report_table_exports_to_csv_with_formulas_defused(client, official, outing, unit):
+    unit.name = "=cmd|' /C calc'!A0"
+    unit.save()
+    outing(datetime.date(2024, 3, 9), 10, 30)
+    client.force_login(official)
+    response = client.get(
+        reverse("dashboard_export", args=["don-vi"]),
+        {"ky": "nam", "nam": "2024", "dinh_dang": "csv"},
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Theo đơn vị — Năm 2024")
+    assert lines[1].startswith('Đơn vị,Hoạt động,"Lượt cán bộ, đảng viên",Lượt nhân dân')
+    assert any(line.startswith("'=cmd") for line in lines)
+    assert any(",1,10,30," in line for line in lines)

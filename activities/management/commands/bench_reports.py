@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
-from activities.bench import run_benchmark
+from activities.bench import run_benchmark, scratch_database
 
 
 def positive_int(value: str) -> int:
@@ -17,24 +14,6 @@ def positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a whole number of at least 1.")
     return number
-
-
-def scratch_name(settings_dict: dict) -> str:
-    """Next to the real database, never the real database: <name>_bench, <file>-bench."""
-    name = str(settings_dict["NAME"] or "")
-    if connection.vendor == "sqlite":
-        if not name or name == ":memory:" or "mode=memory" in name:
-            name = str(settings.BASE_DIR / "db.sqlite3")
-        # A file, not :memory:, so that the timings include real I/O; "db.sqlite3-*" is
-        # already in .gitignore.
-        return f"{name}-bench"
-    return f"{name}_bench"
-
-
-def _remove_sqlite_leftovers(path: str) -> None:
-    # A crashed run may leave a WAL that must not be replayed into a new file of that name.
-    for suffix in ("-wal", "-shm", "-journal"):
-        Path(path + suffix).unlink(missing_ok=True)
 
 
 class Command(BaseCommand):
@@ -60,26 +39,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, activities: int, repeat: int, seed: int, keep: bool, **options):
-        real_name = connection.settings_dict["NAME"]
-        name = scratch_name(connection.settings_dict)
-        if name == str(real_name):
-            raise CommandError(f"The scratch database would be the real one ({name}).")
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-        if connection.vendor == "sqlite":
-            _remove_sqlite_leftovers(name)
-        # The test-database machinery: a fresh database, migrated, whatever was there before.
-        connection.creation.create_test_db(
-            verbosity=0, autoclobber=True, serialize=False, keepdb=False
-        )
         try:
-            run_benchmark(n=activities, repeat=repeat, seed=seed, stdout=self.stdout)
+            with scratch_database(keep=keep, stderr=self.stderr):
+                run_benchmark(n=activities, repeat=repeat, seed=seed, stdout=self.stdout)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
-        finally:
-            if keep:
-                self.stderr.write(f"Kept the scratch database {name}.")
-                connection.close()
-            else:
-                connection.creation.destroy_test_db(real_name, verbosity=0, keepdb=False)
-                if connection.vendor == "sqlite":
-                    _remove_sqlite_leftovers(name)

@@ -1,0 +1,399 @@
+"""Spreadsheet imports: read, check every row, then write all of it or nothing.
+
+Each kind of data (activities, villages, units...) is an `ImportKind` that knows its columns,
+how to read a row into field values, how to find the row already in the database (its
+natural key) and how to write rows in bulk. `import_rows()` runs a kind over a sheet: every
+bad row is reported with its number, column, value and a Vietnamese explanation; if any row
+is bad, or on a dry run, nothing is written. A confirmed import is an `ImportBatch` that
+records what it created and what it replaced, so it can be undone whole, and each change
+goes to the audit trail like any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError
+from django.utils import timezone
+
+from activities.matching import MatchError
+from activities.models import ImportBatch, ImportBatchItem
+from lamb_binh.sheets import Sheet, SheetRow
+from lamb_binh.values import CellError
+
+NEW, UPDATE, SKIP, ERROR = "new", "update", "skip", "error"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    example: object = ""
+    help: str = ""
+
+    @property
+    def title(self) -> str:
+        """The header as the template writes it: required columns end with "*"."""
+        return f"{self.header}*" if self.required else self.header
+
+
+@dataclass
+class Problem:
+    column: str
+    value: object
+    message: str
+
+    def __str__(self) -> str:
+        quoted = f"“{self.value}”"
+        if self.value in (None, "") or quoted in self.message:
+            return self.message
+        return f"{quoted}: {self.message}"
+
+
+class RowErrors(Exception):
+    """Everything wrong with one row (a row is checked whole, not up to its first error)."""
+
+    def __init__(self) -> None:
+        super().__init__("row errors")
+        self.problems: list[Problem] = []
+
+    def add(self, column: str, value, message: str) -> None:
+        self.problems.append(Problem(column, value, str(message)))
+
+
+@dataclass
+class RowOutcome:
+    number: int
+    action: str
+    values: dict
+    problems: list[Problem] = field(default_factory=list)
+    key: str | None = None
+    data: dict | None = None
+    existing: models.Model | None = None
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    kind: ImportKind
+    rows: list[RowOutcome]
+    skipped_lines: list[tuple[int, str]]
+    batch: ImportBatch | None = None
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def errors(self) -> list[RowOutcome]:
+        return [row for row in self.rows if row.action == ERROR]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportKind:
+    """One kind of data that can be imported. Subclasses fill in the hooks."""
+
+    slug: str = ""
+    label: str = ""
+    model: type[models.Model]
+    columns: list[Column] = []
+    # Fields compared to tell an update from an unchanged row, and kept for undo.
+    tracked_fields: list[str] = []
+    instructions: list[str] = []
+
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    def required_headers(self) -> list[str]:
+        return [column.header for column in self.columns if column.required]
+
+    def prepare(self) -> None:
+        """Load what matching needs (in a few queries, before the rows)."""
+
+    def parse(self, row: SheetRow, errors: RowErrors) -> tuple[str, dict]:
+        """The row's natural key and field values; problems go to `errors`."""
+        raise NotImplementedError
+
+    def existing(self, keys: list[str]) -> dict[str, models.Model]:
+        raise NotImplementedError
+
+    def create(self, rows: list[RowOutcome], *, user) -> list[models.Model]:
+        raise NotImplementedError
+
+    def update(self, rows: list[RowOutcome], *, user) -> None:
+        """Write the changed fields of existing objects (bulk)."""
+        objects = []
+        for row in rows:
+            for name, value in row.data.items():
+                if name in self.tracked_fields:
+                    setattr(row.existing, name, value)
+            objects.append(row.existing)
+        fields = [f for f in self.tracked_fields if not f.endswith("[]")]
+        self.model.objects.bulk_update(objects, fields, batch_size=1000)
+
+    # Values compared and stored for undo, as JSON-friendly text.
+    def snapshot(self, obj: models.Model) -> dict:
+        return {name: _plain(getattr(obj, name)) for name in self.tracked_fields}
+
+    def changes(self, obj: models.Model, data: dict) -> dict:
+        return {
+            name: (_plain(getattr(obj, name)), _plain(data[name]))
+            for name in self.tracked_fields
+            if name in data and _plain(getattr(obj, name)) != _plain(data[name])
+        }
+
+    def describe(self, obj: models.Model) -> str:
+        """The audit trail's label for a row (kinds override it to avoid a query per row)."""
+        return str(obj)
+
+    def delete(self, queryset) -> None:
+        queryset.delete()
+
+    def cell(
+        self, row: SheetRow, errors: RowErrors, header: str, parser, *, required=False, **options
+    ):
+        """A parsed cell; a missing required value or a bad one is noted in `errors`."""
+        raw = row.values.get(header)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if required:
+                errors.add(header, None, f"Cột “{header}” không được để trống.")
+            return None
+        try:
+            return parser(raw, **options)
+        except (CellError, MatchError) as exc:
+            errors.add(header, raw, str(exc))
+            return None
+
+    def restore(self, obj: models.Model, old: dict) -> None:
+        for name, value in old.items():
+            field_ = self.model._meta.get_field(name)
+            setattr(obj, field_.attname, field_.to_python(value) if value is not None else None)
+        obj.save()
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 12.50 and 12.5 are the same value
+    if isinstance(value, list | tuple | set):
+        return sorted(_plain(v) for v in value)
+    return str(value)
+
+
+def digest(*parts) -> str:
+    """A stable key for a row without an id of its own."""
+    text = "\x1f".join(str(p) for p in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_rows(kind: ImportKind, sheet: Sheet, progress=None) -> ImportReport:
+    """Read every row and decide new / update / skip / error, writing nothing."""
+    kind.prepare()
+    outcomes: list[RowOutcome] = []
+    seen: dict[str, int] = {}
+    for row in sheet.rows:
+        if progress is not None:
+            progress(1)
+        errors = RowErrors()
+        key, data = kind.parse(row, errors)
+        outcome = RowOutcome(number=row.number, action=ERROR, values=row.values, key=key, data=data)
+        if not errors.problems and key in seen:
+            errors.add("", None, f"Trùng với dòng {seen[key]} trong cùng tệp.")
+        if errors.problems:
+            outcome.problems = errors.problems
+        else:
+            seen[key] = row.number
+            outcome.action = NEW
+        outcomes.append(outcome)
+    valid = [o for o in outcomes if o.action != ERROR]
+    found = kind.existing([o.key for o in valid])
+    for outcome in valid:
+        outcome.existing = found.get(outcome.key)
+        if outcome.existing is not None:
+            outcome.changes = kind.changes(outcome.existing, outcome.data)
+            outcome.action = UPDATE if outcome.changes else SKIP
+    return ImportReport(kind=kind, rows=outcomes, skipped_lines=sheet.skipped)
+
+
+def import_rows(
+    *,
+    kind: ImportKind,
+    sheet: Sheet,
+    user,
+    file_name: str,
+    file_hash: str,
+    dry_run: bool,
+    progress=None,
+) -> ImportReport:
+    """Check the whole sheet; unless it is a dry run or any row is bad, write it in one go."""
+    report = check_rows(kind, sheet, progress)
+    if dry_run or not report.ok:
+        return report
+    with transaction.atomic():
+        report.batch = _write(kind, report, user=user, file_name=file_name, file_hash=file_hash)
+    return report
+
+
+def _write(kind: ImportKind, report: ImportReport, *, user, file_name: str, file_hash: str):
+    new = [row for row in report.rows if row.action == NEW]
+    changed = [row for row in report.rows if row.action == UPDATE]
+    batch = ImportBatch.objects.create(
+        kind=kind.slug,
+        file_name=file_name[:255],
+        file_hash=file_hash,
+        created_by=user,
+        rows_total=len(report.rows),
+        rows_new=len(new),
+        rows_updated=len(changed),
+        rows_skipped=report.count(SKIP),
+    )
+    old_values = {row.existing.pk: kind.snapshot(row.existing) for row in changed}
+    created = kind.create(new, user=user)
+    kind.update(changed, user=user)
+    content_type = ContentType.objects.get_for_model(kind.model)
+    ImportBatchItem.objects.bulk_create(
+        [
+            ImportBatchItem(
+                batch=batch,
+                content_type=content_type,
+                object_id=obj.pk,
+                action=ImportBatchItem.Action.CREATED,
+            )
+            for obj in created
+        ]
+        + [
+            ImportBatchItem(
+                batch=batch,
+                content_type=content_type,
+                object_id=row.existing.pk,
+                action=ImportBatchItem.Action.UPDATED,
+                old_values=old_values[row.existing.pk],
+            )
+            for row in changed
+        ],
+        batch_size=2000,
+    )
+    # Bulk writes skip the audit trail's signals: record them here, old → new.
+    entries = [
+        _log(
+            content_type,
+            obj,
+            LogEntry.Action.CREATE,
+            kind.snapshot(obj),
+            None,
+            user,
+            batch,
+            kind.describe(obj),
+        )
+        for obj in created
+    ] + [
+        _log(
+            content_type,
+            row.existing,
+            LogEntry.Action.UPDATE,
+            None,
+            row.changes,
+            user,
+            batch,
+            kind.describe(row.existing),
+        )
+        for row in changed
+    ]
+    LogEntry.objects.bulk_create(entries, batch_size=2000)
+    return batch
+
+
+def _log(content_type, obj, action, created_values, changes, user, batch, label=None) -> LogEntry:
+    if changes is None:
+        changes = {name: [None, value] for name, value in created_values.items()}
+    else:
+        changes = {name: [old, new] for name, (old, new) in changes.items()}
+    return LogEntry(
+        content_type=content_type,
+        object_pk=str(obj.pk),
+        object_id=obj.pk,
+        object_repr=(label or str(obj))[:200],
+        action=action,
+        changes=changes,
+        actor=user,
+        timestamp=timezone.now(),
+        additional_data={"import_batch": batch.pk},
+    )
+
+
+KINDS: dict[str, ImportKind] = {}
+
+
+def register(kind: type[ImportKind]) -> type[ImportKind]:
+    KINDS[kind.slug] = kind
+    return kind
+
+
+@transaction.atomic
+def import_undo(*, batch: ImportBatch, user) -> None:
+    """Take a whole import back: delete what it created, restore what it changed."""
+    if batch.state == ImportBatch.State.UNDONE:
+        raise ValidationError("Lần nhập này đã được hoàn tác.")
+    kind = KINDS[batch.kind]()
+    items = list(batch.items.select_related("content_type"))
+    created_ids = [i.object_id for i in items if i.action == ImportBatchItem.Action.CREATED]
+    updated = {i.object_id: i.old_values for i in items if i.action == "updated"}
+    content_type = ContentType.objects.get_for_model(kind.model)
+    entries = []
+    for obj in kind.model.objects.filter(pk__in=list(updated)):
+        entries.append(
+            _log(
+                content_type,
+                obj,
+                LogEntry.Action.UPDATE,
+                None,
+                {k: (kind.snapshot(obj).get(k), v) for k, v in updated[obj.pk].items()},
+                user,
+                batch,
+            )
+        )
+        kind.restore(obj, updated[obj.pk])
+    doomed = kind.model.objects.filter(pk__in=created_ids)
+    entries += [
+        _log(content_type, obj, LogEntry.Action.DELETE, {}, None, user, batch) for obj in doomed
+    ]
+    try:
+        kind.delete(doomed)
+    except ProtectedError as exc:
+        used = sorted({str(o) for o in exc.protected_objects})[:5]
+        raise ValidationError(
+            "Không thể hoàn tác: một số dòng đã nhập đang được dữ liệu khác dùng ("
+            + "; ".join(used)
+            + ")."
+        ) from exc
+    LogEntry.objects.bulk_create(entries, batch_size=2000)
+    batch.state = ImportBatch.State.UNDONE
+    batch.undone_by = user
+    batch.undone_at = timezone.now()
+    batch.save(update_fields=["state", "undone_by", "undone_at"])
+
+
+def describe_problems(report: ImportReport) -> list[str]:
+    """One line per problem: row, column, value and what is wrong (pages and commands)."""
+    lines = []
+    for row in report.errors:
+        for problem in row.problems:
+            where = f"Dòng {row.number}" + (f", cột “{problem.column}”" if problem.column else "")
+            lines.append(f"{where}: {problem}")
+    return lines

@@ -1,0 +1,363 @@
+"""Spreadsheet import and export in the Django admin, through django-import-export.
+
+django-import-export gives the admin its upload → preview → confirm flow; the reading,
+checking and writing are ours (activities/importing.py): each admin binds one `ImportKind`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import tablib
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import Format
+from import_export.forms import ImportForm
+from import_export.resources import Resource
+from import_export.results import Result, RowResult
+from import_export.tmp_storages import TempFolderStorage
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from activities import access
+from activities.importing import ERROR, ImportKind, file_digest, import_rows
+from lamb_binh.sheets import Sheet, SheetError, SheetRow, read_sheet
+
+# Cells that a spreadsheet program would run as a formula when opened.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text that starts like a formula gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class ImportFileStorage(TempFolderStorage):
+    """Uploaded files between preview and confirm, in a folder of their own; files of
+    previews nobody confirmed are removed after a while."""
+
+    def _folder(self) -> Path:
+        folder = Path(
+            getattr(settings, "IMPORT_TMP_DIR", "")
+            or Path(tempfile.gettempdir()) / "lamb-binh-imports"
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def get_full_path(self):
+        return os.path.join(self._folder(), self.name)
+
+    def _open(self, mode="r"):
+        if not self.name:
+            tmp_file = tempfile.NamedTemporaryFile(dir=self._folder(), delete=False)  # noqa: SIM115 (returned open, as the base class does)
+            self.name = os.path.basename(tmp_file.name)
+            return tmp_file
+        return open(self.get_full_path(), mode, encoding=self.encoding)
+
+    def save(self, data):
+        cutoff = time.time() - settings.IMPORT_TMP_MAX_AGE
+        for old in self._folder().iterdir():
+            if old.is_file() and old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+        super().save(data)
+
+
+class SafeImportForm(ImportForm):
+    def clean_import_file(self):
+        # The size is checked before anything reads the file.
+        upload = self.cleaned_data["import_file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"Tệp lớn hơn {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB; hãy chia nhỏ tệp "
+                "hoặc nhập bằng lệnh python manage.py import_data."
+            )
+        return upload
+
+
+def sheet_format(kind_class: type[ImportKind]) -> type[Format]:
+    """An import format that reads .xlsx or .csv safely, with the kind's headers."""
+    kind = kind_class()
+
+    class SheetFormat(Format):
+        def __init__(self, encoding=None, **kwargs):
+            self.encoding = encoding
+
+        def get_title(self):
+            return "Excel (.xlsx) hoặc CSV"
+
+        def get_extension(self):
+            return "xlsx"
+
+        def is_binary(self):
+            return True
+
+        def get_read_mode(self):
+            return "rb"
+
+        def can_import(self):
+            return True
+
+        def can_export(self):
+            return False
+
+        def create_dataset(self, in_stream):
+            data = in_stream if isinstance(in_stream, bytes) else in_stream.encode()
+            sheet = read_sheet(
+                data,
+                filename="tệp tải lên",
+                expected_headers=kind.headers(),
+                required_headers=kind.required_headers(),
+                max_bytes=settings.IMPORT_MAX_BYTES,
+                max_rows=settings.IMPORT_ADMIN_MAX_ROWS,
+                kind=kind.slug,
+            )
+            dataset = tablib.Dataset(headers=["__row__", *sheet.headers])
+            for row in sheet.rows:
+                dataset.append([row.number, *(row.values.get(h) for h in sheet.headers)])
+            dataset.sheet_skipped = sheet.skipped
+            dataset.file_hash = file_digest(data)
+            return dataset
+
+    return SheetFormat
+
+
+class _Column:
+    def __init__(self, name: str):
+        self.column_name = name
+
+
+def kind_resource(kind_class: type[ImportKind]) -> type[Resource]:
+    class KindResource(Resource):
+        def get_user_visible_fields(self):
+            return [_Column(column.title) for column in kind_class.columns]
+
+        @classmethod
+        def get_display_name(cls):
+            return kind_class.label
+
+        def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+            headers = dataset.headers[1:]
+            sheet = Sheet(
+                headers=headers,
+                rows=[
+                    SheetRow(number=row[0], values=dict(zip(headers, row[1:], strict=True)))
+                    for row in dataset
+                ],
+                skipped=getattr(dataset, "sheet_skipped", []),
+            )
+            report = import_rows(
+                kind=kind_class(),
+                sheet=sheet,
+                user=kwargs.get("user"),
+                file_name=kwargs.get("file_name") or "",
+                file_hash=getattr(dataset, "file_hash", ""),
+                dry_run=dry_run,
+            )
+            return report_result(report, kind_class)
+
+    return KindResource
+
+
+def report_result(report, kind_class) -> Result:
+    """Our report in the shape django-import-export's preview page reads."""
+    result = Result()
+    result.diff_headers = [column.header for column in kind_class.columns]
+    for outcome in report.rows:
+        values = {h: outcome.values.get(h) for h in result.diff_headers}
+        if outcome.action == ERROR:
+            errors: dict[str, list[str]] = {}
+            for problem in outcome.problems:
+                errors.setdefault(problem.column or "__all__", []).append(str(problem))
+            from django.core.exceptions import ValidationError
+
+            result.append_invalid_row(outcome.number, values, ValidationError(errors))
+            result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+            continue
+        row = RowResult()
+        row.number = outcome.number
+        row.import_type = outcome.action
+        row.diff = ["" if v is None else str(v) for v in values.values()]
+        result.append_row_result(row)
+        result.totals[outcome.action] += 1
+    result.report = report
+    return result
+
+
+def template_workbook(kind: ImportKind) -> bytes:
+    """The .xlsx to fill in: headers, an example row, and a sheet of instructions."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Dữ liệu"
+    sheet.append([column.title for column in kind.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F2DCDB")
+    sheet.append([neutralise(column.example) for column in kind.columns])
+    for index, column in enumerate(kind.columns, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
+            14, len(column.title) + 4
+        )
+    guide = book.create_sheet("Hướng dẫn")
+    guide.append([f"Mẫu nhập {kind.label}"])
+    guide["A1"].font = Font(bold=True, size=13)
+    guide.append(
+        [
+            "Điền từ dòng 2 của trang “Dữ liệu” (xóa dòng ví dụ). Có thể giữ dòng tiêu đề "
+            "và dòng “Tổng cộng”: chúng được bỏ qua."
+        ]
+    )
+    guide.append(
+        [
+            "Ngày ghi theo ngày/tháng/năm (05/06/2024 là ngày 5 tháng 6). Số có thể ghi "
+            "1780 hoặc 1.780; tiền ghi 25.000.000 hoặc 25 triệu."
+        ]
+    )
+    guide.append(
+        ["Nếu có dòng sai, không dòng nào được nhập; trang xem trước chỉ rõ dòng, cột và lý do."]
+    )
+    guide.append([])
+    guide.append(["Cột", "Bắt buộc", "Ví dụ", "Ghi chú"])
+    for cell in guide[6]:
+        cell.font = Font(bold=True)
+    for column in kind.columns:
+        guide.append(
+            [
+                column.header,
+                "Có" if column.required else "Không",
+                neutralise(column.example),
+                column.help,
+            ]
+        )
+    guide.column_dimensions["A"].width = 28
+    guide.column_dimensions["D"].width = 70
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def export_response(kind: ImportKind, queryset, *, as_csv: bool, name: str) -> HttpResponse:
+    """The rows as the import template writes them, so an export imports back unchanged."""
+    rows = [[neutralise(value) for value in values] for values in kind.export_rows(queryset)]
+    headers = [column.title for column in kind.columns]
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if as_csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerows(rows)
+        response = HttpResponse(
+            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+        return response
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Dữ liệu")
+    sheet.append(headers)
+    for values in rows:
+        sheet.append(values)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+    return response
+
+
+class SpreadsheetAdminMixin(ImportMixin):
+    """Import (admins only) and export (anyone who can see the list) for one ImportKind."""
+
+    import_kind: type[ImportKind]
+    import_form_class = SafeImportForm
+    tmp_storage_class = ImportFileStorage
+    skip_admin_log = True  # the audit trail and the import batch record every row
+    change_list_template = "admin/lamb_binh/change_list_sheets.html"
+    import_template_name = "admin/lamb_binh/import.html"
+
+    def get_import_context_data(self, **kwargs):
+        context = super().get_import_context_data(**kwargs)
+        opts = self.model._meta
+        context.update(
+            import_max_mb=settings.IMPORT_MAX_BYTES // (1024 * 1024),
+            import_max_rows=settings.IMPORT_ADMIN_MAX_ROWS,
+            template_url=reverse(f"admin:{opts.app_label}_{opts.model_name}_import_template"),
+        )
+        return context
+
+    def get_import_formats(self):
+        return [sheet_format(self.import_kind)]
+
+    def get_import_resource_classes(self, request):
+        return [kind_resource(self.import_kind)]
+
+    def has_import_permission(self, request):
+        return access.is_admin(request.user)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, SheetError):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error(
+                "import_file",
+                "Không đọc được tệp: hãy lưu lại dưới dạng .xlsx hoặc .csv (UTF-8) rồi thử lại.",
+            )
+
+    def add_success_message(self, result, request):
+        batch = result.report.batch
+        messages.success(
+            request,
+            f"Đã nhập tệp “{batch.file_name}”: {batch.rows_new} dòng mới, "
+            f"{batch.rows_updated} dòng cập nhật, {batch.rows_skipped} dòng không đổi. "
+            "Có thể hoàn tác trong “Lịch sử nhập dữ liệu”.",
+        )
+
+    def get_urls(self):
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return [
+            path(
+                "mau-nhap/",
+                self.admin_site.admin_view(self.template_view),
+                name=f"{prefix}_import_template",
+            ),
+            path(
+                "xuat/<str:fmt>/",
+                self.admin_site.admin_view(self.export_view),
+                name=f"{prefix}_export_sheet",
+            ),
+        ] + super().get_urls()
+
+    def template_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(
+            template_workbook(self.import_kind()),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="mau-nhap-{self.import_kind.slug}.xlsx"'
+        )
+        return response
+
+    def export_view(self, request, fmt: str):
+        if not self.has_view_permission(request) or fmt not in ("xlsx", "csv"):
+            raise PermissionDenied
+        # The changelist's own queryset: its filters, search and ordering apply.
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
+        return export_response(
+            self.import_kind(), queryset, as_csv=fmt == "csv", name=self.import_kind.slug
+        )
