@@ -192,6 +192,18 @@ def _plain(value):
     return str(value)
 
 
+def batched(iterable, size: int):
+    """Lists of `size` items (itertools.batched arrives only in Python 3.12)."""
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def digest(*parts) -> str:
     """A stable key for a row without an id of its own."""
     text = "\x1f".join(str(p) for p in parts)
@@ -202,8 +214,14 @@ def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def check_rows(kind: ImportKind, sheet: Sheet, progress=None) -> ImportReport:
-    """Read every row and decide new / update / skip / error, writing nothing."""
+def check_rows(
+    kind: ImportKind, sheet: Sheet, progress=None, *, keep_values: bool = True
+) -> ImportReport:
+    """Read every row and decide new / update / skip / error, writing nothing.
+
+    Without `keep_values` only bad rows keep the cells they were read from (what a
+    preview shows); a large confirmed file then holds much less memory.
+    """
     kind.prepare()
     outcomes: list[RowOutcome] = []
     seen: dict[str, int] = {}
@@ -220,6 +238,8 @@ def check_rows(kind: ImportKind, sheet: Sheet, progress=None) -> ImportReport:
         else:
             seen[key] = row.number
             outcome.action = NEW
+            if not keep_values:
+                outcome.values = {}
         outcomes.append(outcome)
     valid = [o for o in outcomes if o.action != ERROR]
     found = kind.existing([o.key for o in valid])
@@ -242,7 +262,7 @@ def import_rows(
     progress=None,
 ) -> ImportReport:
     """Check the whole sheet; unless it is a dry run or any row is bad, write it in one go."""
-    report = check_rows(kind, sheet, progress)
+    report = check_rows(kind, sheet, progress, keep_values=dry_run)
     if dry_run or not report.ok:
         return report
     with transaction.atomic():
@@ -267,30 +287,27 @@ def _write(kind: ImportKind, report: ImportReport, *, user, file_name: str, file
     created = kind.create(new, user=user)
     kind.update(changed, user=user)
     content_type = ContentType.objects.get_for_model(kind.model)
-    ImportBatchItem.objects.bulk_create(
-        [
-            ImportBatchItem(
-                batch=batch,
-                content_type=content_type,
-                object_id=obj.pk,
-                action=ImportBatchItem.Action.CREATED,
-            )
-            for obj in created
-        ]
-        + [
-            ImportBatchItem(
-                batch=batch,
-                content_type=content_type,
-                object_id=row.existing.pk,
-                action=ImportBatchItem.Action.UPDATED,
-                old_values=old_values[row.existing.pk],
-            )
-            for row in changed
-        ],
-        batch_size=2000,
+    items = (
+        ImportBatchItem(
+            batch=batch,
+            content_type=content_type,
+            object_id=obj.pk,
+            action=ImportBatchItem.Action.CREATED,
+        )
+        for obj in created
+    )
+    updated_items = (
+        ImportBatchItem(
+            batch=batch,
+            content_type=content_type,
+            object_id=row.existing.pk,
+            action=ImportBatchItem.Action.UPDATED,
+            old_values=old_values[row.existing.pk],
+        )
+        for row in changed
     )
     # Bulk writes skip the audit trail's signals: record them here, old → new.
-    entries = [
+    entries = (
         _log(
             content_type,
             obj,
@@ -302,7 +319,8 @@ def _write(kind: ImportKind, report: ImportReport, *, user, file_name: str, file
             kind.describe(obj),
         )
         for obj in created
-    ] + [
+    )
+    updates = (
         _log(
             content_type,
             row.existing,
@@ -314,8 +332,16 @@ def _write(kind: ImportKind, report: ImportReport, *, user, file_name: str, file
             kind.describe(row.existing),
         )
         for row in changed
-    ]
-    LogEntry.objects.bulk_create(entries, batch_size=2000)
+    )
+    # In slices, so that a 50.000-row file never holds 100.000 more objects at once.
+    for model, objects in (
+        (ImportBatchItem, items),
+        (ImportBatchItem, updated_items),
+        (LogEntry, entries),
+        (LogEntry, updates),
+    ):
+        for chunk in batched(objects, 2000):
+            model.objects.bulk_create(chunk)
     return batch
 
 

@@ -152,10 +152,11 @@ def kind_resource(kind_class: type[ImportKind]) -> type[Resource]:
             headers = dataset.headers[1:]
             sheet = Sheet(
                 headers=headers,
-                rows=[
+                # Read once, as they come: no second copy of a large file's rows.
+                rows=(
                     SheetRow(number=row[0], values=dict(zip(headers, row[1:], strict=True)))
                     for row in dataset
-                ],
+                ),
                 skipped=getattr(dataset, "sheet_skipped", []),
             )
             report = import_rows(
@@ -166,32 +167,37 @@ def kind_resource(kind_class: type[ImportKind]) -> type[Resource]:
                 file_hash=getattr(dataset, "file_hash", ""),
                 dry_run=dry_run,
             )
-            return report_result(report, kind_class)
+            return report_result(report, kind_class, with_rows=dry_run)
 
     return KindResource
 
 
-def report_result(report, kind_class) -> Result:
-    """Our report in the shape django-import-export's preview page reads."""
+def report_result(report, kind_class, *, with_rows: bool = True) -> Result:
+    """Our report in the shape django-import-export's preview page reads. After a confirmed
+    import only the totals are read, so the rows are left out (a 50.000-row file)."""
+    from django.core.exceptions import ValidationError
+
     result = Result()
     result.diff_headers = [column.header for column in kind_class.columns]
     for outcome in report.rows:
-        values = {h: outcome.values.get(h) for h in result.diff_headers}
         if outcome.action == ERROR:
             errors: dict[str, list[str]] = {}
             for problem in outcome.problems:
                 errors.setdefault(problem.column or "__all__", []).append(str(problem))
-            from django.core.exceptions import ValidationError
-
+            values = {h: outcome.values.get(h) for h in result.diff_headers}
             result.append_invalid_row(outcome.number, values, ValidationError(errors))
             result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
             continue
-        row = RowResult()
-        row.number = outcome.number
-        row.import_type = outcome.action
-        row.diff = ["" if v is None else str(v) for v in values.values()]
-        result.append_row_result(row)
         result.totals[outcome.action] += 1
+        if with_rows:
+            row = RowResult()
+            row.number = outcome.number
+            row.import_type = outcome.action
+            row.diff = [
+                "" if outcome.values.get(h) is None else str(outcome.values.get(h))
+                for h in result.diff_headers
+            ]
+            result.append_row_result(row)
     result.report = report
     return result
 
