@@ -204,6 +204,25 @@ def batched(iterable, size: int):
         yield chunk
 
 
+def in_chunks(values: list, size: int = 5000):
+    """Slices small enough for an IN (...) on every database."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def find_by_keys(queryset, keys: list[str]) -> dict:
+    """Rows by their import key; "#123" is a row typed in on the site, exported with its id."""
+    found = {}
+    for chunk in in_chunks([k for k in keys if not k.startswith("#")]):
+        for obj in queryset.filter(import_key__in=chunk):
+            found[obj.import_key] = obj
+    ids = [int(k[1:]) for k in keys if k.startswith("#") and k[1:].isdigit()]
+    for chunk in in_chunks(ids):
+        for obj in queryset.filter(pk__in=chunk):
+            found[f"#{obj.pk}"] = obj
+    return found
+
+
 def digest(*parts) -> str:
     """A stable key for a row without an id of its own."""
     text = "\x1f".join(str(p) for p in parts)

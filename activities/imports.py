@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 
-from activities.importing import Column, ImportKind, RowErrors, digest, register
+from activities.importing import Column, ImportKind, RowErrors, digest, find_by_keys, register
 from activities.matching import CommuneMatcher, MatchError, UnitMatcher, VillageMatcher
 from activities.models import (
     Activity,
@@ -53,11 +53,6 @@ def commune_label(commune: Commune, communes: list[Commune]) -> str:
 
 def _day(value) -> str | None:
     return value.strftime("%d/%m/%Y") if value else None
-
-
-def _in_chunks(values: list, size: int = 5000):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 @register
@@ -466,19 +461,10 @@ class ActivityImport(ImportKind):
         return key, data
 
     def existing(self, keys):
-        found = {}
         links = Prefetch(
             "village_links", queryset=ActivityVillage.objects.only("activity_id", "village_id")
         )
-        by_id = [int(k[1:]) for k in keys if k.startswith("#") and k[1:].isdigit()]
-        for chunk in _in_chunks([k for k in keys if not k.startswith("#")]):
-            for activity in Activity.objects.filter(import_key__in=chunk).prefetch_related(links):
-                found[activity.import_key] = activity
-        # "#123": an activity typed in on the site, exported with its id.
-        for chunk in _in_chunks(by_id):
-            for activity in Activity.objects.filter(pk__in=chunk).prefetch_related(links):
-                found[f"#{activity.pk}"] = activity
-        return found
+        return find_by_keys(Activity.objects.prefetch_related(links), keys)
 
     def snapshot(self, obj):
         values = super().snapshot(obj)

@@ -5,8 +5,15 @@ from __future__ import annotations
 import datetime
 import re
 
-from activities.importing import Column, ImportKind, RowErrors, digest, register
-from activities.imports import _SPLIT, _day, _in_chunks, choices
+from activities.importing import (
+    Column,
+    ImportKind,
+    RowErrors,
+    digest,
+    find_by_keys,
+    register,
+)
+from activities.imports import _SPLIT, _day, choices
 from activities.matching import CommuneMatcher, MatchError, UnitMatcher, VillageMatcher
 from activities.models import Commune
 from activities.periods import MERGER_DATE
@@ -259,15 +266,8 @@ class HousingCaseImport(ImportKind):
                 )
 
     def existing(self, keys):
-        found = {}
         cases = HousingCase.objects.prefetch_related("funding", "helping_units")
-        for chunk in _in_chunks([k for k in keys if not k.startswith("#")]):
-            for case in cases.filter(import_key__in=chunk):
-                found[case.import_key] = case
-        ids = [int(k[1:]) for k in keys if k.startswith("#") and k[1:].isdigit()]
-        for chunk in _in_chunks(ids):
-            for case in cases.filter(pk__in=chunk):
-                found[f"#{case.pk}"] = case
+        found = find_by_keys(cases, keys)
         hashed = [k for k in keys if k.startswith("h:")]
         if hashed:
             # A case typed in on the site has no key yet: find it by village and name.
