@@ -17,10 +17,11 @@ from activities.models import (
     Assignment,
     Commune,
     ImportBatch,
+    MonthReport,
     PartyUnit,
     Village,
 )
-from lamb_binh.admin_sheets import SpreadsheetAdminMixin
+from lamb_binh.admin_sheets import ListExportMixin, SpreadsheetAdminMixin
 
 
 class ValidityFilter(admin.SimpleListFilter):
@@ -105,7 +106,7 @@ class AssignmentAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(admin.ModelAdmin):
+class ActivityTypeAdmin(ListExportMixin, admin.ModelAdmin):
     list_display = ["name", "default_unit", "order", "is_active"]
     list_editable = ["order", "is_active"]
     search_fields = ["name", "code"]
@@ -147,8 +148,34 @@ class ActivityAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+@admin.register(MonthReport)
+class MonthReportAdmin(ListExportMixin, admin.ModelAdmin):
+    """Month reports; they are made and reopened from the unit's month page."""
+
+    list_display = [
+        "unit",
+        "month",
+        "year",
+        "state",
+        "submitted_by",
+        "submitted_at",
+        "reopened_by",
+        "reopen_reason",
+    ]
+    list_filter = ["state", "year", "unit"]
+    search_fields = ["unit__name", "unit__short_name", "reopen_reason"]
+    list_select_related = ["unit", "submitted_by", "reopened_by"]
+    readonly_fields = [f.name for f in MonthReport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ListExportMixin, admin.ModelAdmin):
     """The imports done so far; an admin can undo one whole."""
 
     list_display = [

@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from housing.imports import HousingCaseImport
 from housing.models import Funding, HousingCase, Programme
-from lamb_binh.admin_sheets import SpreadsheetAdminMixin
+from lamb_binh.admin_sheets import ListExportMixin, SpreadsheetAdminMixin
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ListExportMixin, admin.ModelAdmin):
     list_display = ["short_name", "start_year", "end_year", "new_build_amount", "repair_amount"]
     search_fields = ["name", "short_name", "code"]
     prepopulated_fields = {"code": ["short_name"]}
@@ -105,7 +105,7 @@ class HousingCaseAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Funding)
-class FundingAdmin(admin.ModelAdmin):
+class FundingAdmin(ListExportMixin, admin.ModelAdmin):
     list_display = ["case", "source", "year", "amount"]
     list_filter = ["source", "year"]
     search_fields = ["case__household_head"]

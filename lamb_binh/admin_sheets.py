@@ -256,32 +256,8 @@ def template_workbook(kind: ImportKind) -> bytes:
 
 def export_response(kind: ImportKind, queryset, *, as_csv: bool, name: str) -> HttpResponse:
     """The rows as the import template writes them, so an export imports back unchanged."""
-    rows = [[neutralise(value) for value in values] for values in kind.export_rows(queryset)]
     headers = [column.title for column in kind.columns]
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    if as_csv:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerows(rows)
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-        return response
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Dữ liệu")
-    sheet.append(headers)
-    for values in rows:
-        sheet.append(values)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    return response
+    return table_response(headers, kind.export_rows(queryset), as_csv=as_csv, name=name)
 
 
 class SpreadsheetAdminMixin(ImportMixin):
@@ -367,3 +343,68 @@ class SpreadsheetAdminMixin(ImportMixin):
         return export_response(
             self.import_kind(), queryset, as_csv=fmt == "csv", name=self.import_kind.slug
         )
+
+
+class ListExportMixin:
+    """Xuất Excel / Xuất CSV for an admin list that has no import: its columns as shown,
+    its filters and search applied."""
+
+    change_list_template = "admin/lamb_binh/change_list_export.html"
+
+    def get_urls(self):
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return [
+            path(
+                "xuat/<str:fmt>/",
+                self.admin_site.admin_view(self.list_export_view),
+                name=f"{prefix}_export_sheet",
+            ),
+        ] + super().get_urls()
+
+    def list_export_view(self, request, fmt: str):
+        from django.contrib.admin.utils import label_for_field, lookup_field
+
+        if not self.has_view_permission(request) or fmt not in ("xlsx", "csv"):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        names = [n for n in changelist.list_display if n != "action_checkbox"]
+        headers = [str(label_for_field(n, self.model, self)).capitalize() for n in names]
+
+        def cell(obj, name):
+            _, _, value = lookup_field(name, obj, self)
+            if isinstance(value, bool | int | float) or value is None:
+                return value
+            return str(value)
+
+        rows = ([cell(obj, n) for n in names] for obj in changelist.get_queryset(request))
+        return table_response(headers, rows, as_csv=fmt == "csv", name=self.model._meta.model_name)
+
+
+def table_response(headers, rows, *, as_csv: bool, name: str) -> HttpResponse:
+    """Rows under headers as .xlsx or .csv, with formula-looking text neutralised."""
+    rows = ([neutralise(value) for value in values] for values in rows)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if as_csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerows(rows)
+        # A byte-order mark so that Excel opens the UTF-8 text with its diacritics.
+        response = HttpResponse(
+            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+        return response
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Dữ liệu")
+    sheet.append(headers)
+    for values in rows:
+        sheet.append(values)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+    return response

@@ -11,10 +11,20 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from activities.models import Activity, ActivityType, Assignment, Commune, PartyUnit, Village
+from activities.models import (
+    Activity,
+    ActivityType,
+    Assignment,
+    Commune,
+    ImportBatch,
+    MonthReport,
+    PartyUnit,
+    Village,
+)
 from housing.models import Funding, HousingCase, Programme
 
 OUR_MODELS = [
+    MonthReport,
     Commune,
     Village,
     PartyUnit,
@@ -49,7 +59,8 @@ def test_the_change_list_search_and_forms_work(admin_client, model):
     assert str(opts.verbose_name_plural).capitalize() in response.content.decode()
     assert admin_client.get(changelist, {"q": "Bình"}).status_code == 200
     add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
-    assert admin_client.get(add).status_code == 200
+    # Month reports are made on the unit's month page, not typed in the admin.
+    assert admin_client.get(add).status_code == (403 if model is MonthReport else 200)
     obj = model.objects.order_by("pk").first()
     change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
     assert admin_client.get(change).status_code == 200
@@ -112,3 +123,35 @@ def test_activity_admin_records_who_entered_it(admin_client):
     activity = Activity.objects.get(date="2024-06-22", unit__code="db-co-quan-chinh-quyen")
     assert activity.created_by.username == "quantri"
     assert list(activity.villages.all()) == [village]
+
+
+@pytest.mark.parametrize(
+    ("model", "query", "expected"),
+    [
+        (ActivityType, {}, lambda: ActivityType.objects.count()),
+        (
+            MonthReport,
+            {"state__exact": "no_activity"},
+            lambda: MonthReport.objects.filter(state="no_activity").count(),
+        ),
+        (Funding, {"source__exact": "tinh"}, lambda: Funding.objects.filter(source="tinh").count()),
+        (Programme, {}, lambda: Programme.objects.count()),
+        (ImportBatch, {}, lambda: ImportBatch.objects.count()),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_every_list_exports_with_its_filters(admin_client, model, query, expected):
+    import io as io_
+
+    from openpyxl import load_workbook
+
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_export_sheet", args=["xlsx"])
+    response = admin_client.get(url, query)
+    assert response.status_code == 200
+    rows = list(load_workbook(io_.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert all(isinstance(h, str) and h for h in rows[0])
+    assert len(rows) - 1 == expected()
+    csv_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_export_sheet", args=["csv"])
+    lines = admin_client.get(csv_url, query).content.decode("utf-8-sig").splitlines()
+    assert len(lines) - 1 == expected()
