@@ -82,6 +82,8 @@ class ActivityForm(forms.Form):
     description = forms.CharField(
         label="Nội dung", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The version of the activity the form was opened on (see services.activity_update).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_duplicate = forms.BooleanField(
         label="Vẫn lưu (đây là một hoạt động khác)", required=False
     )
@@ -124,6 +126,7 @@ class ActivityForm(forms.Form):
     @staticmethod
     def initial_from(activity: Activity) -> dict:
         initial = {name: getattr(activity, name) for name in ACTIVITY_FIELDS}
+        initial["version"] = activity.version
         initial["villages"] = list(activity.villages.all())
         relation = Activity._meta.fields_map.get("housing_cases")
         if relation is not None:

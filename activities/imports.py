@@ -504,7 +504,10 @@ class ActivityImport(ImportKind):
         return objects
 
     def update(self, rows, *, user):
+        for row in rows:
+            row.existing.version += 1
         super().update(rows, user=user)
+        Activity.objects.bulk_update([row.existing for row in rows], ["version"], batch_size=1000)
         moved = [row for row in rows if "villages" in row.changes]
         ActivityVillage.objects.filter(activity_id__in=[r.existing.pk for r in moved]).delete()
         ActivityVillage.objects.bulk_create(

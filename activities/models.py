@@ -318,6 +318,9 @@ class Activity(models.Model):
     output_unit = NFCCharField(_("đơn vị tính"), max_length=30, blank=True)
     money_contributed = models.PositiveBigIntegerField(_("tiền đóng góp (đồng)"), default=0)
     money_mobilised = models.PositiveBigIntegerField(_("tiền vận động (đồng)"), default=0)
+    # Counts the saves, so that a save based on an older copy is refused rather than
+    # silently overwriting someone else's (two staff editing the same activity).
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
     # Set by spreadsheet imports: the file's own row id, or a digest of the row, so that
     # importing the same file again finds the same activities instead of adding them twice.
     import_key = models.CharField(

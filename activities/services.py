@@ -202,10 +202,31 @@ def activity_create(
 
 @transaction.atomic
 def activity_update(
-    *, user, activity: Activity, data: dict, confirm_duplicate: bool = False
+    *,
+    user,
+    activity: Activity,
+    data: dict,
+    confirm_duplicate: bool = False,
+    version: int | None = None,
 ) -> Activity:
+    """Save changes made to the copy of `version`; if someone saved since, refuse."""
     if not access.editable_units(user).filter(pk=activity.unit_id).exists():
         raise PermissionDenied("Bạn không được sửa hoạt động của đơn vị này.")
+    current = (
+        Activity.objects.select_for_update()
+        .filter(pk=activity.pk)
+        .values_list("version", "updated_at")
+        .first()
+    )
+    if current is None:
+        raise ValidationError("Hoạt động này vừa bị xóa.")
+    if version is not None and current[0] != version:
+        when = timezone.localtime(current[1])
+        raise ValidationError(
+            f"Đã có người sửa hoạt động này lúc {when:%H:%M %d/%m/%Y}, sau khi bạn mở trang. "
+            "Thay đổi của bạn chưa được lưu: hãy mở lại trang để xem bản mới rồi sửa lại."
+        )
+    activity.version = current[0] + 1
     _ensure_month_open(user=user, unit=activity.unit, day=activity.date)
     _ensure_month_open(user=user, unit=activity.unit, day=data["date"])
     _validate_activity(

@@ -158,8 +158,10 @@ def _save_form(request, form: ActivityForm, save) -> Activity | None:
         return None
     data = dict(form.cleaned_data)
     data["villages"] = list(data["villages"])
+    version = data.pop("version", None)
+    extra = {"version": version} if form.instance is not None else {}
     try:
-        return save(data=data, confirm_duplicate=data.pop("confirm_duplicate", False))
+        return save(data=data, confirm_duplicate=data.pop("confirm_duplicate", False), **extra)
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None

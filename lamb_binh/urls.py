@@ -12,6 +12,7 @@ admin.site.index_title = "Dữ liệu"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("suc-khoe/", views.health, name="health"),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -1,6 +1,7 @@
 """Site-wide views: the home page sends each role where its work is."""
 
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
@@ -14,3 +15,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if can_read_everything(request.user):
         return redirect("dashboard")
     return redirect("activities:month_redirect")
+
+
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
+    """For the load balancer and the monitoring: 200 when the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "loi", "database": "khong_ket_noi"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -26,6 +26,8 @@ NOT_ALLOWED = [405] * 6
 #                     anon   outsider staff_a staff_b official admin
 MATRIX = {
     "home": row([LOGIN, 403, 302, 302, 302, 302], NOT_ALLOWED),
+    # The health check answers everyone (the load balancer has no account).
+    "health": row([200] * 6, NOT_ALLOWED),
     "dashboard": row([LOGIN, 403, 403, 403, 200, 200], NOT_ALLOWED),
     "dashboard_print": row([LOGIN, 403, 403, 403, 200, 200], NOT_ALLOWED),
     # A file, not a page: anonymous users get 403, not a login redirect.

@@ -312,3 +312,31 @@ def test_admin_changes_to_assignments_are_in_the_audit_trail(client, admin_user,
     assert entry.changes_dict["end"] == ["None", "2025-06-30"]
     assert entry.changes_dict["decision_number"] == ["", "125-QĐ/HU"]
     assert Assignment.objects.get().end.isoformat() == "2025-06-30"
+
+
+def test_two_people_saving_the_same_activity_the_second_is_told(
+    client, staff_a, unit, binh_an, road, village
+):
+    from django.test import Client
+
+    activity = add_activity(unit, binh_an, road, village)
+    url = reverse("activities:activity_update", args=[activity.pk])
+    first, second = Client(), Client()
+    first.force_login(staff_a)
+    second.force_login(staff_a)
+    # Both open the form on the same version of the activity.
+    version = first.get(url).context["form"]["version"].value()
+    assert second.get(url).context["form"]["version"].value() == version
+    saved = first.post(
+        url, form_data(binh_an, road, [village], people_participations="31", version=version)
+    )
+    assert saved.status_code == 302
+    late = second.post(
+        url, form_data(binh_an, road, [village], people_participations="99", version=version)
+    )
+    assert late.status_code == 200
+    message = late.context["form"].non_field_errors()[0]
+    assert message.startswith("Đã có người sửa hoạt động này lúc ")
+    assert "Thay đổi của bạn chưa được lưu" in message
+    activity.refresh_from_db()
+    assert (activity.people_participations, activity.version) == (31, 2)

@@ -1,0 +1,108 @@
+"""The production profile: security headers, a clean check --deploy, the health check."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_env(tmp_path, **extra) -> dict:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "lamb_binh.settings",
+        "DEBUG": "off",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "3cung.lambinh.gov.vn",
+        "CSRF_TRUSTED_ORIGINS": "https://3cung.lambinh.gov.vn",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+    } | extra
+
+
+def test_check_deploy_is_clean_with_the_documented_environment(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("url", ["/dang-nhap/", "/suc-khoe/"])
+def test_every_response_carries_the_security_headers(client, db, url):
+    response = client.get(url)
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "style-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_script_or_style(client, official, admin_user):
+    pages = []
+    client.force_login(official)
+    pages.append(client.get(reverse("dashboard")).content.decode())
+    pages.append(client.get(reverse("dashboard_print")).content.decode())
+    client.force_login(admin_user)
+    pages.append(client.get(reverse("admin:index")).content.decode())
+    for page in pages:
+        assert "<script>" not in page and "<style" not in page and ' style="' not in page
+        assert "onclick=" not in page
+
+
+def test_production_serves_compressed_hashed_static_files(tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.STORAGES['staticfiles']['BACKEND'], settings.SECURE_SSL_REDIRECT, "
+        "settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "True",
+        "True",
+        "31536000",
+    ]
+
+
+def test_the_health_check_says_ok_when_the_database_answers(client, db):
+    response = client.get(reverse("health"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_the_health_check_says_503_when_the_database_is_gone(tmp_path):
+    # A real PostgreSQL address where nothing listens: no mock of the database.
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client(HTTP_HOST='3cung.lambinh.gov.vn').get('/suc-khoe/', secure=True); "
+        "print(r.status_code, r.content.decode())"
+    )
+    env = production_env(tmp_path, DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.split(" ", 1)
+    assert status == "503"
+    assert json.loads(body) == {"status": "loi", "database": "khong_ket_noi"}
