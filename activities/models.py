@@ -320,9 +320,7 @@ class Activity(models.Model):
     money_mobilised = models.PositiveBigIntegerField(_("tiền vận động (đồng)"), default=0)
     # Counts the saves, so that a save based on an older copy is refused rather than
     # silently overwriting someone else's (two staff editing the same activity).
-    version = models.PositiveIntegerField(
-        _("phiên bản"), default=1, db_default=1, editable=False
-    )
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, db_default=1, editable=False)
     # Set by spreadsheet imports: the file's own row id, or a digest of the row, so that
     # importing the same file again finds the same activities instead of adding them twice.
     import_key = models.CharField(

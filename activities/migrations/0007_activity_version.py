@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0006_import_batches'),
+        ("activities", "0006_import_batches"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='version',
-            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='phiên bản'),
+            model_name="activity",
+            name="version",
+            field=models.PositiveIntegerField(
+                db_default=1, default=1, editable=False, verbose_name="phiên bản"
+            ),
         ),
     ]

@@ -4,12 +4,12 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from lamb_binh.sheets import SheetError, read_sheet
 from tqdm import tqdm
 
 import activities.imports  # noqa: F401  (registers the kinds)
 import housing.imports  # noqa: F401
 from activities.importing import KINDS, describe_problems, file_digest, import_rows
+from lamb_binh.sheets import SheetError, read_sheet
 
 
 class Command(BaseCommand):
