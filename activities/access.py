@@ -7,6 +7,9 @@ admins do everything.
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -95,16 +98,17 @@ def require_admin(user) -> None:
         raise PermissionDenied("Chỉ quản trị mới được làm việc này.")
 
 
+def require_role(user) -> None:
+    if not role_label(user):
+        raise PermissionDenied("Tài khoản của bạn chưa được phân quyền. Liên hệ quản trị.")
+
+
 def role_required(view):
     """Pages for people with a role: anonymous users go to login, others without a role get 403."""
-    from functools import wraps
-
-    from django.contrib.auth.decorators import login_required
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not role_label(request.user):
-            raise PermissionDenied("Tài khoản của bạn chưa được phân quyền. Liên hệ quản trị.")
+        require_role(request.user)
         return view(request, *args, **kwargs)
 
     return login_required(wrapper)

@@ -8,6 +8,7 @@ from activities import selectors
 from activities.models import Activity, ActivityType, PartyUnit
 from activities.services import ACTIVITY_FIELDS, MAX_CADRES, MAX_PEOPLE, local_today
 from lamb_binh.fields import MoneyField
+from lamb_binh.numbers import vn_number
 
 
 class DatePicker(forms.DateInput):
@@ -27,7 +28,7 @@ def _count_field(label: str, maximum: int, **kwargs) -> forms.IntegerField:
         error_messages={
             "invalid": "Nhập một số nguyên, ví dụ 12.",
             "min_value": "Không được là số âm.",
-            "max_value": f"Tối đa {maximum:,} lượt.".replace(",", "."),
+            "max_value": f"Tối đa {vn_number(maximum)} lượt.",
         },
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
         **kwargs,

@@ -137,8 +137,7 @@ class ImportKind:
                 if name in self.tracked_fields:
                     setattr(row.existing, name, value)
             objects.append(row.existing)
-        fields = [f for f in self.tracked_fields if not f.endswith("[]")]
-        self.model.objects.bulk_update(objects, fields, batch_size=1000)
+        self.model.objects.bulk_update(objects, self.tracked_fields, batch_size=1000)
 
     # Values compared and stored for undo, as JSON-friendly text.
     def snapshot(self, obj: models.Model) -> dict:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.html import format_html_join
 
@@ -31,6 +31,7 @@ from activities.models import (
     WeekendDayStat,
 )
 from activities.periods import Period, month_end
+from activities.selectors import assigned_on_date
 
 # The same sums, from the summary table and from the activities themselves.
 STAT_SUMS = {
@@ -423,21 +424,13 @@ def rule_matrix(scope: Scope) -> RuleMatrix:
         Assignment.objects.filter(Q(end__isnull=True) | Q(end__gte=first), start__lte=last),
         types=False,
     ).values_list("unit_id", "start", "end")
-    assigned_on_day = Exists(
-        Assignment.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=OuterRef("date")),
-            unit=OuterRef("unit"),
-            commune=OuterRef("commune"),
-            start__lte=OuterRef("date"),
-        )
-    )
     met = {
         (unit_id, (m.date() if isinstance(m, datetime.datetime) else m))
         for unit_id, m in scope.filtered(
             WeekendDayStat.objects.filter(date__range=(first, last), activities__gt=0),
             types=False,
         )
-        .filter(assigned_on_day)
+        .filter(assigned_on_date())
         .annotate(m=TruncMonth("date"))
         .values_list("unit_id", "m")
         .distinct()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from activities import access
 from activities.gso import district_communes
 from activities.models import Activity, Commune, MonthReport, PartyUnit
+from lamb_binh.numbers import vn_number
 
 
 @dataclass
@@ -66,11 +67,6 @@ def communes_load(*, province: str, district: str) -> LoadResult:
 # Sane upper bounds for one outing of one unit.
 MAX_CADRES = 1_000
 MAX_PEOPLE = 20_000
-
-
-def _dots(number: int) -> str:
-    """1780 → "1.780", whatever the active language."""
-    return f"{number:,}".replace(",", ".")
 
 
 def local_today() -> datetime.date:
@@ -134,12 +130,12 @@ def _validate_activity(
     cadres = data.get("cadre_participations")
     if cadres is not None and cadres > MAX_CADRES:
         errors.setdefault("cadre_participations", []).append(
-            f"Số lượt cán bộ, đảng viên quá lớn (tối đa {_dots(MAX_CADRES)} lượt một lần)."
+            f"Số lượt cán bộ, đảng viên quá lớn (tối đa {vn_number(MAX_CADRES)} lượt một lần)."
         )
     people = data.get("people_participations")
     if people is not None and people > MAX_PEOPLE:
         errors.setdefault("people_participations", []).append(
-            f"Số lượt nhân dân quá lớn (tối đa {_dots(MAX_PEOPLE)} lượt một lần)."
+            f"Số lượt nhân dân quá lớn (tối đa {vn_number(MAX_PEOPLE)} lượt một lần)."
         )
     if data.get("output_quantity") is not None and not data.get("output_unit"):
         errors.setdefault("output_unit", []).append("Nhập đơn vị tính của khối lượng.")

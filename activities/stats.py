@@ -132,13 +132,11 @@ def _sqlite_triggers() -> list[str]:
     ]
 
 
+# The names _sqlite_triggers() gives: <table>_stats_<event>.
 SQLITE_TRIGGER_NAMES = [
-    "activity_stats_insert",
-    "activity_stats_delete",
-    "activity_stats_update",
-    "link_stats_insert",
-    "link_stats_delete",
-    "link_stats_update",
+    f"{table}_stats_{event}"
+    for table in ("activity", "link")
+    for event in ("insert", "delete", "update")
 ]
 
 

@@ -15,7 +15,6 @@ from activities.importing import (
 )
 from activities.imports import _SPLIT, _day, choices
 from activities.matching import CommuneMatcher, MatchError, UnitMatcher, VillageMatcher
-from activities.models import Commune
 from activities.periods import MERGER_DATE
 from activities.text import name_key
 from housing.models import STEP_DATES, Funding, HousingCase, Programme
@@ -249,15 +248,13 @@ class HousingCaseImport(ImportKind):
         """The database's own rules, said in words: each status has its date, in order."""
         steps = list(STEP_DATES.items())
         status = data["status"]
-        for index, (step, field) in enumerate(steps[1:], start=1):
-            reached = status in [s for s, _ in steps[index:]]
+        for step, field in steps[1:]:
             if status == step and not data[field]:
                 errors.add(
                     STEP_HEADERS[field],
                     None,
                     f"Tình trạng “{HousingCase.Status(status).label}” cần “{STEP_HEADERS[field]}”.",
                 )
-            del reached
         dates = [(STEP_HEADERS[f], data[f]) for _, f in steps if data[f]]
         for (before, first), (after, second) in zip(dates, dates[1:], strict=False):
             if second < first:
@@ -363,7 +360,6 @@ class HousingCaseImport(ImportKind):
             "funding", "helping_units"
         )
         labels = choices(Funding.Source)
-        communes = list(Commune.objects.all())  # noqa: F841
         for c in cases.order_by("id").iterator(chunk_size=2000):
             yield [
                 c.import_key or f"#{c.pk}",

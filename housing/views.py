@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from activities.access import (
-    can_read_everything,
     editable_units,
     is_admin,
     is_staff_member,
     require_admin,
     require_editor,
+    require_role,
 )
 from activities.models import Activity
 from housing import selectors, services
@@ -46,13 +46,8 @@ from lamb_binh.fields import add_service_errors
 PAGE_SIZE = 50
 
 
-def _require_reader(user) -> None:
-    if not (can_read_everything(user) or is_staff_member(user)):
-        raise PermissionDenied(_("Tài khoản của bạn chưa được phân quyền xem dữ liệu này."))
-
-
 def _case_to_read(request: HttpRequest, pk: int) -> HousingCase:
-    _require_reader(request.user)
+    require_role(request.user)
     return selectors.housing_case_get(user=request.user, pk=pk)
 
 
@@ -124,7 +119,7 @@ def _render_detail(request: HttpRequest, case: HousingCase) -> HttpResponse:
 @require_safe
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    _require_reader(request.user)
+    require_role(request.user)
     filterset, cases = selectors.housing_case_list(request=request, data=request.GET)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
