@@ -7,6 +7,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -152,8 +153,10 @@ def month_reopen(request: HttpRequest, unit_id: int, year: int, month: int) -> H
     return redirect(_month_url(unit, year, month))
 
 
-def _save_form(request, form: ActivityForm, save) -> Activity | None:
-    """Run the service; put its errors next to the fields they concern."""
+def _save_form(form: ActivityForm, save, *, previous_case=None) -> Activity | None:
+    """Run the service and link the housing case in one transaction, so that a failure
+    half-way (the database going away included) leaves nothing behind; put the service's
+    errors next to the fields they concern."""
     if not form.is_valid():
         return None
     data = dict(form.cleaned_data)
@@ -161,10 +164,15 @@ def _save_form(request, form: ActivityForm, save) -> Activity | None:
     version = data.pop("version", None)
     extra = {"version": version} if form.instance is not None else {}
     try:
-        return save(data=data, confirm_duplicate=data.pop("confirm_duplicate", False), **extra)
+        with transaction.atomic():
+            activity = save(
+                data=data, confirm_duplicate=data.pop("confirm_duplicate", False), **extra
+            )
+            _link_housing_case(activity, form.cleaned_data.get("housing_case"), previous_case)
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
+    return activity
 
 
 def _locked_for(request: HttpRequest, activity: Activity) -> bool:
@@ -196,12 +204,9 @@ def activity_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     form = ActivityForm(request.POST or None, unit=unit)
     if request.method == "POST":
         activity = _save_form(
-            request,
-            form,
-            lambda **kw: services.activity_create(user=request.user, unit=unit, **kw),
+            form, lambda **kw: services.activity_create(user=request.user, unit=unit, **kw)
         )
         if activity is not None:
-            _link_housing_case(activity, form.cleaned_data.get("housing_case"), None)
             messages.success(request, f"Đã lưu hoạt động ngày {activity.date:%d/%m/%Y}.")
             return redirect(_month_url(unit, activity.date.year, activity.date.month))
     return render(
@@ -261,12 +266,11 @@ def activity_update(request: HttpRequest, pk: int) -> HttpResponse:
     previous_case = form.initial.get("housing_case")
     if request.method == "POST":
         saved = _save_form(
-            request,
             form,
             lambda **kw: services.activity_update(user=request.user, activity=activity, **kw),
+            previous_case=previous_case,
         )
         if saved is not None:
-            _link_housing_case(saved, form.cleaned_data.get("housing_case"), previous_case)
             messages.success(request, f"Đã sửa hoạt động ngày {saved.date:%d/%m/%Y}.")
             return redirect(_month_url(unit, saved.date.year, saved.date.month))
     return render(

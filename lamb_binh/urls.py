@@ -10,6 +10,9 @@ admin.site.site_header = "Quản trị — Theo dõi “3 cùng” Lâm Bình"
 admin.site.site_title = "Quản trị “3 cùng”"
 admin.site.index_title = "Dữ liệu"
 
+# A 503 "try again" page when the database is away; the 500 page otherwise.
+handler500 = "lamb_binh.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("suc-khoe/", views.health, name="health"),

@@ -1,9 +1,13 @@
-"""Site-wide views: the home page sends each role where its work is."""
+"""Site-wide views: the home page, the health check and the server-error page."""
 
-from django.db import DatabaseError, connection
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template import loader
 from django.views.decorators.http import require_safe
+from django.views.defaults import server_error as default_server_error
 
 from activities.access import can_read_everything, role_required
 
@@ -27,3 +31,18 @@ def health(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "loi", "database": "khong_ket_noi"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# How long a browser or a proxy is told to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. When the database went away or could not be reached (the error being
+    handled is an OperationalError or InterfaceError), say so with a 503 the user can retry;
+    otherwise Django's own 500 page. Neither page touches the database."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return default_server_error(request)

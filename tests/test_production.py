@@ -8,7 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import InterfaceError, OperationalError
+from django.test import RequestFactory
 from django.urls import reverse
+
+from lamb_binh.views import RETRY_AFTER_SECONDS, server_error
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,3 +110,39 @@ def test_the_health_check_says_503_when_the_database_is_gone(tmp_path):
     status, body = result.stdout.split(" ", 1)
     assert status == "503"
     assert json.loads(body) == {"status": "loi", "database": "khong_ket_noi"}
+
+
+def test_not_found_and_forbidden_pages_are_in_vietnamese(client, staff_a):
+    client.force_login(staff_a)
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
+    response = client.get(reverse("dashboard"))  # officials' page; staff may not read it
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Không có quyền truy cập" in page and "Về trang chủ" in page
+
+
+def _server_error_for(error: Exception):
+    """The handler500 response while `error` is being handled, as Django calls it."""
+    try:
+        raise error
+    except Exception:
+        return server_error(RequestFactory().get("/"))
+
+
+def test_an_unexpected_error_gets_the_500_page():
+    response = _server_error_for(ValueError("lỗi lập trình"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Hệ thống đang gặp sự cố" in page and "chưa được lưu" in page
+    assert "lỗi lập trình" not in page  # no details for the user
+
+
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_a_database_that_went_away_gets_the_try_again_page(error):
+    response = _server_error_for(error("server closed the connection unexpectedly"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    page = response.content.decode()
+    assert "Không kết nối được cơ sở dữ liệu" in page and "chưa được lưu" in page
