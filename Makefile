@@ -7,7 +7,7 @@ export DEBUG ?= on
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run migrate demo test lint format migrations-check check clean serve
+.PHONY: install run migrate demo test lint format migrations-check check clean serve loadtest
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cần Python 3.11 trở lên (đang có %s)." % sys.version.split()[0])'
@@ -60,3 +60,10 @@ serve: install
 	DEBUG=off $(MANAGE) migrate --noinput
 	DEBUG=off $(MANAGE) collectstatic --noinput
 	DEBUG=off $(BIN)/gunicorn lamb_binh.wsgi --bind $(HOST) --workers $${WEB_CONCURRENCY:-3} --access-logfile - --error-logfile -
+
+# The load test: a scratch copy of the benchmark data (1.000.000 activities) on PostgreSQL,
+# the production profile under gunicorn on 127.0.0.1, 50 locust users for 2 minutes.
+# LOADTEST_ARGS="--reuse --keep" keeps the data for the next run; see README.
+LOADTEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/lamb_binh)
+loadtest: install
+	DATABASE_URL=$(LOADTEST_DATABASE_URL) $(MANAGE) loadtest $(LOADTEST_ARGS)

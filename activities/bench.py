@@ -541,17 +541,20 @@ def _remove_sqlite_leftovers(path: str) -> None:
 
 
 @contextmanager
-def scratch_database(*, keep: bool, stderr: TextIO):
-    """A fresh, migrated database beside the real one, dropped afterwards unless `keep`."""
+def scratch_database(*, keep: bool, stderr: TextIO, reuse: bool = False):
+    """A fresh, migrated database beside the real one, dropped afterwards unless `keep`.
+
+    With `reuse`, a scratch database kept by an earlier run is migrated and used as it is."""
     real_name = connection.settings_dict["NAME"]
     name = scratch_name(connection.settings_dict)
     if name == str(real_name):
         raise RuntimeError(f"The scratch database would be the real one ({name}).")
     connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not reuse:
         _remove_sqlite_leftovers(name)
-    # The test-database machinery: a fresh database, migrated, whatever was there before.
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
+    # The test-database machinery: a fresh database, migrated, whatever was there before
+    # (or, with keepdb, the one that is there).
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=reuse)
     try:
         yield name
     finally:

@@ -511,6 +511,62 @@ class VillageMonthStat(_MonthKey):
         ]
 
 
+class _DayKey(models.Model):
+    """What a daily summary row is about: a day, a unit, a commune and a type. Reports read
+    the days of a period outside its whole months (its edges) from these."""
+
+    date = models.DateField()
+    unit = models.ForeignKey(PartyUnit, **_stat_key("đơn vị"))
+    commune = models.ForeignKey(Commune, **_stat_key("xã"))
+    activity_type = models.ForeignKey(ActivityType, **_stat_key("loại hoạt động"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} · {self.activities}"
+
+
+class ActivityDayStat(_DayKey):
+    """Sums of the activities of one day, unit, commune, type and unit of measure."""
+
+    output_unit = models.CharField(max_length=30)
+    activities = models.BigIntegerField(default=0)
+    cadres = models.BigIntegerField(default=0)
+    people = models.BigIntegerField(default=0)
+    workdays_tenths = models.BigIntegerField(default=0)
+    output_hundredths = models.BigIntegerField(default=0)
+    money_contributed = models.BigIntegerField(default=0)
+    money_mobilised = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tổng hợp ngày")
+        verbose_name_plural = _("tổng hợp ngày")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "unit", "commune", "activity_type", "output_unit"],
+                name="activity_day_stat_key",
+            )
+        ]
+
+
+class VillageDayStat(_DayKey):
+    """How many activities of a day, unit, commune and type reached a village."""
+
+    village = models.ForeignKey(Village, **_stat_key("thôn"))
+    activities = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("thôn đã đến theo ngày")
+        verbose_name_plural = _("thôn đã đến theo ngày")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "unit", "commune", "activity_type", "village"],
+                name="village_day_stat_key",
+            )
+        ]
+
+
 class WeekendDayStat(models.Model):
     """Activities of a unit in a commune on one Saturday or Sunday (the monthly rule)."""
 

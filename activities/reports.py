@@ -1,8 +1,8 @@
 """Aggregations for the dashboard, the printed report and the exports (selectors).
 
-Every figure is summed in SQL. Whole months come from the summary tables kept by
-activities/stats.py; the days of a period outside whole months come straight from the
-activities; the two partial results are added together. An activity with several villages
+Every figure is summed in SQL from the summary tables kept by activities/stats.py: whole
+months from the monthly tables, the days of a period outside whole months from the daily
+ones; the two partial results are added together. An activity with several villages
 counts once in every total; villages reached are counted distinct; lượt are never
 de-duplicated.
 """
@@ -14,41 +14,34 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.html import format_html_join
 
 from activities.filters import DEFAULT_KIND, PeriodForm, ReportFilter
 from activities.models import (
     Activity,
+    ActivityDayStat,
     ActivityMonthStat,
     ActivityType,
     Assignment,
     Commune,
     MonthReport,
     PartyUnit,
+    VillageDayStat,
     VillageMonthStat,
     WeekendDayStat,
 )
 from activities.periods import Period, month_end
 from activities.selectors import assigned_on_date
 
-# The same sums, from the summary table and from the activities themselves.
+# The sums of a summary table (monthly or daily).
 STAT_SUMS = {
     "activities": Sum("activities"),
     "cadres": Sum("cadres"),
     "people": Sum("people"),
     "workdays_tenths": Sum("workdays_tenths"),
     "output_hundredths": Sum("output_hundredths"),
-    "money_contributed": Sum("money_contributed"),
-    "money_mobilised": Sum("money_mobilised"),
-}
-RAW_SUMS = {
-    "activities": Count("id"),
-    "cadres": Sum("cadre_participations"),
-    "people": Sum("people_participations"),
-    "workdays": Sum("workdays"),
-    "output": Sum("output_quantity"),
     "money_contributed": Sum("money_contributed"),
     "money_mobilised": Sum("money_mobilised"),
 }
@@ -71,15 +64,6 @@ class Totals:
         self.people += row["people"] or 0
         self.workdays += Decimal(row["workdays_tenths"] or 0) / 10
         self.output += Decimal(row["output_hundredths"] or 0) / 100
-        self.money_contributed += row["money_contributed"] or 0
-        self.money_mobilised += row["money_mobilised"] or 0
-
-    def add_raw(self, row: dict) -> None:
-        self.activities += row["activities"] or 0
-        self.cadres += row["cadres"] or 0
-        self.people += row["people"] or 0
-        self.workdays += Decimal(row["workdays"] or 0)
-        self.output += Decimal(row["output"] or 0)
         self.money_contributed += row["money_contributed"] or 0
         self.money_mobilised += row["money_mobilised"] or 0
 
@@ -199,14 +183,15 @@ class Scope:
             return ActivityMonthStat.objects.none()
         return self.filtered(ActivityMonthStat.objects.filter(month__range=full))
 
-    def raw(self) -> QuerySet[Activity]:
+    def _edge_days(self, model):
+        """The daily summary rows of the days outside whole months (none if there are none)."""
         edges = self.period.edges()
         if not edges:
-            return Activity.objects.none()
+            return model.objects.none()
         condition = Q()
         for start, end in edges:
             condition |= Q(date__range=(start, end))
-        return self.filtered(Activity.objects.filter(condition))
+        return self.filtered(model.objects.filter(condition))
 
     def village_stats(self) -> QuerySet[VillageMonthStat]:
         full = self.period.full_months()
@@ -216,9 +201,9 @@ class Scope:
 
     @cached_property
     def edge_groups(self) -> list[dict]:
-        """The edge days' activities, summed in SQL by everything a table groups by."""
+        """The edge days' sums, by everything a table groups by (from the daily table)."""
         rows = list(
-            self.raw()
+            self._edge_days(ActivityDayStat)
             .annotate(month=TruncMonth("date"))
             .values(
                 "unit_id",
@@ -228,7 +213,7 @@ class Scope:
                 "month",
                 successor_id=F("commune__successor_id"),
             )
-            .annotate(**RAW_SUMS)
+            .annotate(**STAT_SUMS)
             .order_by()
         )
         for row in rows:
@@ -240,14 +225,14 @@ class Scope:
     def _village_triples(self) -> list[tuple]:
         """Distinct (commune, unit, village) reached in the period: one SQL UNION."""
         commune = self.commune_key()
-        from_stats = self.village_stats().values_list(commune, "unit_id", "village_id").distinct()
-        from_raw = (
-            self.raw()
-            .filter(village_links__isnull=False)
-            .values_list(commune, "unit_id", "village_links__village_id")
+        from_months = self.village_stats().values_list(commune, "unit_id", "village_id").distinct()
+        from_days = (
+            self._edge_days(VillageDayStat)
+            .filter(activities__gt=0)
+            .values_list(commune, "unit_id", "village_id")
             .distinct()
         )
-        return list(from_stats.union(from_raw))
+        return list(from_months.union(from_days))
 
     def villages_by(self, what: str) -> dict:
         """Villages reached per commune or per unit, each counted once."""
@@ -291,7 +276,7 @@ def _grouped(scope: Scope, stat_key, edge_key) -> dict:
     for row in scope.stats().values(k=stat_key).annotate(**STAT_SUMS).order_by():
         result.setdefault(row["k"], Totals()).add_stat(row)
     for row in scope.edge_groups:
-        result.setdefault(edge_key(row), Totals()).add_raw(row)
+        result.setdefault(edge_key(row), Totals()).add_stat(row)
     return result
 
 
@@ -305,7 +290,7 @@ def headline(scope: Scope) -> Headline:
     totals = Totals()
     totals.add_stat(scope.stats().aggregate(**STAT_SUMS))
     for row in scope.edge_groups:
-        totals.add_raw(row)
+        totals.add_stat(row)
     communes = commune_rows(scope)
     last = scope.filtered(
         Activity.objects.filter(date__range=(scope.period.start, scope.period.end))
@@ -375,7 +360,7 @@ def month_rows(scope: Scope) -> list[Row]:
     for row in scope.stats().values("month").annotate(**STAT_SUMS).order_by():
         stats.setdefault(row["month"], Totals()).add_stat(row)
     for row in scope.edge_groups:
-        stats.setdefault(row["month"], Totals()).add_raw(row)
+        stats.setdefault(row["month"], Totals()).add_stat(row)
     return [
         Row(month, f"{month:%m/%Y}", stats.get(month, Totals())) for month in scope.period.months
     ]
@@ -395,7 +380,7 @@ def output_rows(scope: Scope) -> list[Row]:
     for row in scope.edge_groups:
         if row["output_unit"]:
             key = (row["activity_type_id"], row["output_unit"])
-            by_unit.setdefault(key, Totals()).add_raw(row)
+            by_unit.setdefault(key, Totals()).add_stat(row)
     names = {kind.pk: kind.name for kind in scope.types}
     rows = [
         Row((kind, unit), names.get(kind, ""), t, {"unit": unit})

@@ -6,6 +6,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from activities.models import Activity, Assignment, Commune, MonthReport, PartyUnit, Village
@@ -76,7 +77,7 @@ class MonthSummary:
     year: int
     month: int
     report: MonthReport | None
-    activities: list[Activity]
+    activities: Page  # one page of the month's activities, MONTH_PAGE_SIZE at most
     activity_count: int
     cadres: int
     people: int
@@ -102,15 +103,35 @@ class MonthSummary:
         return datetime.date(self.year, self.month, 1)
 
 
-def month_summary(unit: PartyUnit, year: int, month: int) -> MonthSummary:
-    activities = list(month_activities(unit, year, month))
+# A month rarely holds more than a few outings; a page keeps a busy one light on a phone.
+MONTH_PAGE_SIZE = 50
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are (counted already, with the month's totals)."""
+
+    def __init__(self, object_list, per_page: int, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def month_summary(unit: PartyUnit, year: int, month: int, *, page=None) -> MonthSummary:
+    """The month's totals and the `page`-th page of its activities (a bad page number gives
+    the first page, one past the end the last)."""
     totals = _month_totals(unit, year, month)
+    paginator = CountedPaginator(
+        month_activities(unit, year, month), MONTH_PAGE_SIZE, count=totals["count"]
+    )
     return MonthSummary(
         unit=unit,
         year=year,
         month=month,
         report=MonthReport.objects.filter(unit=unit, year=year, month=month).first(),
-        activities=activities,
+        activities=paginator.get_page(page),
         activity_count=totals["count"],
         cadres=totals["cadres"],
         people=totals["people"],

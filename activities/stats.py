@@ -1,8 +1,10 @@
 """Summary tables kept exact by database triggers, for reports that stay fast at scale.
 
-Three tables (models in activities/models.py) hold, per month, unit, commune and type, the
-sums of activities; per month, unit, commune, type and village, how many activities reached
-the village; and per weekend day, unit and commune, how many activities took place. Row
+Five tables (models in activities/models.py) hold, per month and again per day, unit,
+commune and type, the sums of activities; per month and again per day, unit, commune, type
+and village, how many activities reached the village; and per weekend day, unit and commune,
+how many activities took place. Reports read whole months from the monthly tables and the
+days at the edges of a period from the daily ones. Row
 triggers on activities_activity and activities_activityvillage add and subtract each change,
 so the tables are exact after every write, whichever path it takes. The same statements are
 written for SQLite and PostgreSQL; the only differences are the month and weekday functions.
@@ -18,12 +20,16 @@ from django.db import connection, transaction
 
 MONTH_STAT = "activities_activitymonthstat"
 VILLAGE_STAT = "activities_villagemonthstat"
+DAY_STAT = "activities_activitydaystat"
+VILLAGE_DAY_STAT = "activities_villagedaystat"
 WEEKEND_STAT = "activities_weekenddaystat"
 ACTIVITY = "activities_activity"
 LINK = "activities_activityvillage"
 
 _MONTH_KEY = "month, unit_id, commune_id, activity_type_id, output_unit"
 _VILLAGE_KEY = "month, unit_id, commune_id, activity_type_id, village_id"
+_DAY_KEY = "date, unit_id, commune_id, activity_type_id, output_unit"
+_VILLAGE_DAY_KEY = "date, unit_id, commune_id, activity_type_id, village_id"
 _WEEKEND_KEY = "date, unit_id, commune_id"
 _MONTH_SUMS = [
     "activities",
@@ -56,43 +62,59 @@ def _add_up(table: str, columns: list[str]) -> str:
     return ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
 
 
+def _sums_tables(vendor: str, day: str) -> list[tuple[str, str, str]]:
+    """(table, key columns, period value) of the sums tables, for an activity's `day`."""
+    return [(MONTH_STAT, _MONTH_KEY, _month(vendor, day)), (DAY_STAT, _DAY_KEY, day)]
+
+
+def _village_tables(vendor: str, day: str) -> list[tuple[str, str, str]]:
+    return [
+        (VILLAGE_STAT, _VILLAGE_KEY, _month(vendor, day)),
+        (VILLAGE_DAY_STAT, _VILLAGE_DAY_KEY, day),
+    ]
+
+
 def _activity_statements(vendor: str, row: str, sign: int, *, villages: bool) -> list[str]:
     """Add (sign 1) or take away (sign -1) one activity row (NEW or OLD) from the tables."""
     s = "" if sign > 0 else "-"
     statements = [
-        f"INSERT INTO {MONTH_STAT} ({_MONTH_KEY}, {', '.join(_MONTH_SUMS)}) "
-        f"SELECT {_month(vendor, f'{row}.date')}, {row}.unit_id, {row}.commune_id, "
+        f"INSERT INTO {table} ({key}, {', '.join(_MONTH_SUMS)}) "
+        f"SELECT {period}, {row}.unit_id, {row}.commune_id, "
         f"{row}.activity_type_id, {row}.output_unit, {s}1, {s}{row}.cadre_participations, "
         f"{s}{row}.people_participations, {s}{_whole(f'{row}.workdays', 10)}, "
         f"{s}{_whole(f'{row}.output_quantity', 100)}, {s}{row}.money_contributed, "
         f"{s}{row}.money_mobilised WHERE 1 = 1 "
-        f"ON CONFLICT ({_MONTH_KEY}) DO UPDATE SET {_add_up(MONTH_STAT, _MONTH_SUMS)}",
+        f"ON CONFLICT ({key}) DO UPDATE SET {_add_up(table, _MONTH_SUMS)}"
+        for table, key, period in _sums_tables(vendor, f"{row}.date")
+    ]
+    statements.append(
         f"INSERT INTO {WEEKEND_STAT} ({_WEEKEND_KEY}, activities) "
         f"SELECT {row}.date, {row}.unit_id, {row}.commune_id, {s}1 "
         f"WHERE {_weekend(vendor, f'{row}.date')} "
-        f"ON CONFLICT ({_WEEKEND_KEY}) DO UPDATE SET {_add_up(WEEKEND_STAT, ['activities'])}",
-    ]
+        f"ON CONFLICT ({_WEEKEND_KEY}) DO UPDATE SET {_add_up(WEEKEND_STAT, ['activities'])}"
+    )
     if villages:
-        statements.append(
-            f"INSERT INTO {VILLAGE_STAT} ({_VILLAGE_KEY}, activities) "
-            f"SELECT {_month(vendor, f'{row}.date')}, {row}.unit_id, {row}.commune_id, "
+        statements.extend(
+            f"INSERT INTO {table} ({key}, activities) "
+            f"SELECT {period}, {row}.unit_id, {row}.commune_id, "
             f"{row}.activity_type_id, link.village_id, {s}1 FROM {LINK} link "
             f"WHERE link.activity_id = {row}.id "
-            f"ON CONFLICT ({_VILLAGE_KEY}) DO UPDATE SET "
-            f"{_add_up(VILLAGE_STAT, ['activities'])}"
+            f"ON CONFLICT ({key}) DO UPDATE SET {_add_up(table, ['activities'])}"
+            for table, key, period in _village_tables(vendor, f"{row}.date")
         )
     return statements
 
 
-def _link_statement(vendor: str, row: str, sign: int) -> str:
+def _link_statements(vendor: str, row: str, sign: int) -> list[str]:
     """Count (or uncount) one village link of an activity."""
     s = "" if sign > 0 else "-"
-    return (
-        f"INSERT INTO {VILLAGE_STAT} ({_VILLAGE_KEY}, activities) "
-        f"SELECT {_month(vendor, 'a.date')}, a.unit_id, a.commune_id, a.activity_type_id, "
+    return [
+        f"INSERT INTO {table} ({key}, activities) "
+        f"SELECT {period}, a.unit_id, a.commune_id, a.activity_type_id, "
         f"{row}.village_id, {s}1 FROM {ACTIVITY} a WHERE a.id = {row}.activity_id "
-        f"ON CONFLICT ({_VILLAGE_KEY}) DO UPDATE SET {_add_up(VILLAGE_STAT, ['activities'])}"
-    )
+        f"ON CONFLICT ({key}) DO UPDATE SET {_add_up(table, ['activities'])}"
+        for table, key, period in _village_tables(vendor, "a.date")
+    ]
 
 
 def _sqlite_triggers() -> list[str]:
@@ -121,13 +143,13 @@ def _sqlite_triggers() -> list[str]:
             _activity_statements(v, "OLD", -1, villages=True)
             + _activity_statements(v, "NEW", 1, villages=True),
         ),
-        trigger("link_stats_insert", "INSERT", LINK, [_link_statement(v, "NEW", 1)]),
-        trigger("link_stats_delete", "DELETE", LINK, [_link_statement(v, "OLD", -1)]),
+        trigger("link_stats_insert", "INSERT", LINK, _link_statements(v, "NEW", 1)),
+        trigger("link_stats_delete", "DELETE", LINK, _link_statements(v, "OLD", -1)),
         trigger(
             "link_stats_update",
             "UPDATE",
             LINK,
-            [_link_statement(v, "OLD", -1), _link_statement(v, "NEW", 1)],
+            _link_statements(v, "OLD", -1) + _link_statements(v, "NEW", 1),
         ),
     ]
 
@@ -171,10 +193,10 @@ CREATE OR REPLACE FUNCTION link_stats() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   {_SKIP_WHEN_SUSPENDED}
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    {_link_statement(v, "OLD", -1)};
+    {body(_link_statements(v, "OLD", -1))}
   END IF;
   IF TG_OP IN ('UPDATE', 'INSERT') THEN
-    {_link_statement(v, "NEW", 1)};
+    {body(_link_statements(v, "NEW", 1))}
   END IF;
   RETURN NULL;
 END $$"""
@@ -214,27 +236,29 @@ def drop_triggers(conn=connection) -> None:
 
 
 def rebuild(conn=connection) -> None:
-    """Recompute the three tables from the activities (exact; used after bulk loads)."""
+    """Recompute the tables from the activities (exact; used after bulk loads)."""
     v = conn.vendor
-    month = _month(v, "a.date")
     with conn.cursor() as cursor:
-        for table in (MONTH_STAT, VILLAGE_STAT, WEEKEND_STAT):
+        for table in (MONTH_STAT, VILLAGE_STAT, DAY_STAT, VILLAGE_DAY_STAT, WEEKEND_STAT):
             cursor.execute(f"DELETE FROM {table}")
-        cursor.execute(
-            f"INSERT INTO {MONTH_STAT} ({_MONTH_KEY}, {', '.join(_MONTH_SUMS)}) "
-            f"SELECT {month}, a.unit_id, a.commune_id, a.activity_type_id, a.output_unit, "
-            "COUNT(*), SUM(a.cadre_participations), SUM(a.people_participations), "
-            f"SUM({_whole('a.workdays', 10)}), SUM({_whole('a.output_quantity', 100)}), "
-            "SUM(a.money_contributed), SUM(a.money_mobilised) "
-            f"FROM {ACTIVITY} a GROUP BY {month}, a.unit_id, a.commune_id, "
-            "a.activity_type_id, a.output_unit"
-        )
-        cursor.execute(
-            f"INSERT INTO {VILLAGE_STAT} ({_VILLAGE_KEY}, activities) "
-            f"SELECT {month}, a.unit_id, a.commune_id, a.activity_type_id, link.village_id, "
-            f"COUNT(*) FROM {ACTIVITY} a JOIN {LINK} link ON link.activity_id = a.id "
-            f"GROUP BY {month}, a.unit_id, a.commune_id, a.activity_type_id, link.village_id"
-        )
+        for table, key, period in _sums_tables(v, "a.date"):
+            cursor.execute(
+                f"INSERT INTO {table} ({key}, {', '.join(_MONTH_SUMS)}) "
+                f"SELECT {period}, a.unit_id, a.commune_id, a.activity_type_id, a.output_unit, "
+                "COUNT(*), SUM(a.cadre_participations), SUM(a.people_participations), "
+                f"SUM({_whole('a.workdays', 10)}), SUM({_whole('a.output_quantity', 100)}), "
+                "SUM(a.money_contributed), SUM(a.money_mobilised) "
+                f"FROM {ACTIVITY} a GROUP BY {period}, a.unit_id, a.commune_id, "
+                "a.activity_type_id, a.output_unit"
+            )
+        for table, key, period in _village_tables(v, "a.date"):
+            cursor.execute(
+                f"INSERT INTO {table} ({key}, activities) "
+                f"SELECT {period}, a.unit_id, a.commune_id, a.activity_type_id, "
+                f"link.village_id, COUNT(*) FROM {ACTIVITY} a "
+                f"JOIN {LINK} link ON link.activity_id = a.id "
+                f"GROUP BY {period}, a.unit_id, a.commune_id, a.activity_type_id, link.village_id"
+            )
         cursor.execute(
             f"INSERT INTO {WEEKEND_STAT} ({_WEEKEND_KEY}, activities) "
             f"SELECT a.date, a.unit_id, a.commune_id, COUNT(*) FROM {ACTIVITY} a "

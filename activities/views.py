@@ -78,7 +78,7 @@ def month_redirect(request: HttpRequest) -> HttpResponse:
 def month_view(request: HttpRequest, unit_id: int, year: int, month: int) -> HttpResponse:
     _month_or_404(year, month)
     unit = access.get_unit(request.user, unit_id)
-    summary = selectors.month_summary(unit, year, month)
+    summary = selectors.month_summary(unit, year, month, page=request.GET.get("page"))
     can_edit = access.editable_units(request.user).filter(pk=unit.pk).exists()
     is_admin = access.is_admin(request.user)
     prev_year, prev_month = selectors.shift_month(year, month, -1)

@@ -39,7 +39,6 @@ def load_cases(seed: int = 2024, count: int = 40) -> int:
     """bà Ma Thị Sinh's case plus `count - 1` others across the communes and programmes."""
     rng = random.Random(seed)
     province_scheme = Programme.objects.get(code="de-an-tinh-2021-2025")
-    programmes = list(Programme.objects.order_by("code"))
     staff_unit = PartyUnit.objects.get(code=STAFF_UNIT_CODE)
 
     sinh_village = Village.objects.get(commune__code=SINH_VILLAGE[0], name=SINH_VILLAGE[1])
@@ -52,12 +51,20 @@ def load_cases(seed: int = 2024, count: int = 40) -> int:
         )
     )
 
+    load_random_cases(rng, count - 1)
+    return count
+
+
+def load_random_cases(rng: random.Random, count: int) -> None:
+    """`count` cases in random villages, at every step of the work, with their funding rows,
+    helping units and a few of the commune's activities."""
+    programmes = list(Programme.objects.order_by("code"))
     villages = list(Village.objects.select_related("commune").order_by("id"))
     units_by_commune: dict[int, list[int]] = {}
     for commune_id, unit_id in Assignment.objects.values_list("commune_id", "unit_id"):
         units_by_commune.setdefault(commune_id, []).append(unit_id)
 
-    for _ in range(count - 1):
+    for _ in range(count):
         village = rng.choice(villages)
         gender = rng.choice(list(HousingCase.Gender))
         programme = rng.choice(programmes)
@@ -119,4 +126,3 @@ def load_cases(seed: int = 2024, count: int = 40) -> int:
                     ),
                 )[:2]
             )
-    return count

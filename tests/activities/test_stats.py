@@ -5,16 +5,18 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 
 from activities import stats
 from activities.models import (
     Activity,
+    ActivityDayStat,
     ActivityMonthStat,
     ActivityType,
     ActivityVillage,
     Village,
+    VillageDayStat,
     VillageMonthStat,
     WeekendDayStat,
 )
@@ -24,67 +26,96 @@ pytestmark = pytest.mark.django_db
 
 def kept() -> dict:
     """What the triggers maintained (rows that went back to zero count as absent)."""
-    months = {
-        (r.month, r.unit_id, r.commune_id, r.activity_type_id, r.output_unit): (
-            r.activities,
-            r.cadres,
-            r.people,
-            r.workdays_tenths,
-            r.output_hundredths,
-            r.money_contributed,
-            r.money_mobilised,
-        )
-        for r in ActivityMonthStat.objects.exclude(activities=0)
-    }
-    villages = {
-        (r.month, r.unit_id, r.commune_id, r.activity_type_id, r.village_id): r.activities
-        for r in VillageMonthStat.objects.exclude(activities=0)
-    }
+
+    def sums(model, period: str) -> dict:
+        return {
+            (getattr(r, period), r.unit_id, r.commune_id, r.activity_type_id, r.output_unit): (
+                r.activities,
+                r.cadres,
+                r.people,
+                r.workdays_tenths,
+                r.output_hundredths,
+                r.money_contributed,
+                r.money_mobilised,
+            )
+            for r in model.objects.exclude(activities=0)
+        }
+
+    def reached(model, period: str) -> dict:
+        return {
+            (getattr(r, period), r.unit_id, r.commune_id, r.activity_type_id, r.village_id): (
+                r.activities
+            )
+            for r in model.objects.exclude(activities=0)
+        }
+
+    months, days = sums(ActivityMonthStat, "month"), sums(ActivityDayStat, "date")
+    villages = reached(VillageMonthStat, "month")
+    village_days = reached(VillageDayStat, "date")
     weekends = {
         (r.date, r.unit_id, r.commune_id): r.activities
         for r in WeekendDayStat.objects.exclude(activities=0)
     }
-    return {"months": months, "villages": villages, "weekends": weekends}
+    return {
+        "months": months,
+        "villages": villages,
+        "days": days,
+        "village_days": village_days,
+        "weekends": weekends,
+    }
 
 
 def computed() -> dict:
-    """The same figures computed directly from the activities with the ORM."""
-    months = {}
-    for r in (
-        Activity.objects.annotate(m=TruncMonth("date"))
-        .values("m", "unit_id", "commune_id", "activity_type_id", "output_unit")
-        .annotate(
-            n=Count("id"),
-            c=Sum("cadre_participations"),
-            p=Sum("people_participations"),
-            w=Sum("workdays"),
-            q=Sum("output_quantity"),
-            mc=Sum("money_contributed"),
-            mm=Sum("money_mobilised"),
-        )
-        .order_by()
-    ):
-        key = (r["m"], r["unit_id"], r["commune_id"], r["activity_type_id"], r["output_unit"])
-        months[key] = (
-            r["n"],
-            r["c"],
-            r["p"],
-            int(r["w"] * 10),
-            int((r["q"] or 0) * 100),
-            r["mc"],
-            r["mm"],
-        )
-    villages = {}
+    """The same figures computed directly from the activities with the ORM (sums) and in
+    Python (villages, weekends)."""
+
+    def sums(period) -> dict:
+        result = {}
+        for r in (
+            Activity.objects.annotate(m=period)
+            .values("m", "unit_id", "commune_id", "activity_type_id", "output_unit")
+            .annotate(
+                n=Count("id"),
+                c=Sum("cadre_participations"),
+                p=Sum("people_participations"),
+                w=Sum("workdays"),
+                q=Sum("output_quantity"),
+                mc=Sum("money_contributed"),
+                mm=Sum("money_mobilised"),
+            )
+            .order_by()
+        ):
+            key = (r["m"], r["unit_id"], r["commune_id"], r["activity_type_id"], r["output_unit"])
+            result[key] = (
+                r["n"],
+                r["c"],
+                r["p"],
+                int(r["w"] * 10),
+                int((r["q"] or 0) * 100),
+                r["mc"],
+                r["mm"],
+            )
+        return result
+
+    months, days = sums(TruncMonth("date")), sums(F("date"))
+    villages, village_days = {}, {}
     for link in ActivityVillage.objects.select_related("activity"):
         a = link.activity
-        key = (a.date.replace(day=1), a.unit_id, a.commune_id, a.activity_type_id, link.village_id)
-        villages[key] = villages.get(key, 0) + 1
+        rest = (a.unit_id, a.commune_id, a.activity_type_id, link.village_id)
+        for table, period in ((villages, a.date.replace(day=1)), (village_days, a.date)):
+            table[(period, *rest)] = table.get((period, *rest), 0) + 1
     weekends = {}
     for a in Activity.objects.all():
         if a.date.weekday() >= 5:
             key = (a.date, a.unit_id, a.commune_id)
             weekends[key] = weekends.get(key, 0) + 1
-    return {"months": months, "villages": villages, "weekends": weekends}
+    return {
+        "months": months,
+        "villages": villages,
+        "days": days,
+        "village_days": village_days,
+        "weekends": weekends,
+    }
 
 
 @pytest.fixture
@@ -153,7 +184,8 @@ def test_deleting_takes_figures_away(unit, binh_an, road, two_villages):
     keep.villages.remove(two_villages[0])
     assert kept() == computed()
     keep.delete()
-    assert kept() == {"months": {}, "villages": {}, "weekends": {}}
+    assert all(table == {} for table in kept().values())
+    assert set(kept()) == {"months", "villages", "days", "village_days", "weekends"}
 
 
 def test_bulk_and_raw_sql_writes_are_counted_too(unit, binh_an, road, two_villages):

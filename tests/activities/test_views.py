@@ -6,6 +6,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
+from activities import selectors
 from activities.models import Activity, MonthReport, Village
 
 SATURDAY = datetime.date(2024, 6, 15)
@@ -159,6 +160,31 @@ def test_month_page_queries_do_not_grow_with_activities(
     with django_assert_num_queries(10):
         response = client.get(month_url(unit))
     assert response.context["summary"].activity_count == 29
+
+
+def test_a_busy_month_is_shown_a_page_at_a_time(
+    client, staff_a, unit, binh_an, road, village, django_assert_num_queries
+):
+    per_page = selectors.MONTH_PAGE_SIZE
+    days = [datetime.date(2024, 6, 1 + i % 30) for i in range(per_page + 5)]
+    for day in days:
+        add_activity(unit, binh_an, road, village, day=day)
+    client.force_login(staff_a)
+    with django_assert_num_queries(10):
+        first = client.get(month_url(unit))
+    page = first.content.decode()
+    # The totals count the whole month; the list shows the first page, in date order.
+    assert first.context["summary"].activity_count == per_page + 5
+    assert page.count('class="activity-list"') == 1
+    assert page.count("/hoat-dong/") - page.count("/hoat-dong/them/") == per_page
+    assert "Trang 1/2" in page and "?page=2" in page
+    second = client.get(month_url(unit), {"page": 2})
+    listed = second.context["summary"].activities.object_list
+    assert [a.date for a in listed] == sorted(days)[per_page:]
+    assert "Trang 2/2" in second.content.decode()
+    # A page number that is not one shows the first page, one past the end the last.
+    assert client.get(month_url(unit), {"page": "abc"}).context["summary"].activities.number == 1
+    assert client.get(month_url(unit), {"page": 9}).context["summary"].activities.number == 2
 
 
 def test_submitting_the_month_locks_it_for_staff(client, staff_a, unit, binh_an, road, village):
