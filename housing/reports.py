@@ -13,6 +13,10 @@ from housing.models import Funding, HousingCase
 DONE = [HousingCase.Status.COMPLETED, HousingCase.Status.HANDED_OVER]
 
 
+# The dashboard lists the longest overdue cases by name, and counts all of them.
+OVERDUE_SHOWN = 50
+
+
 @dataclass
 class Progress:
     total: int
@@ -24,7 +28,8 @@ class Progress:
     by_work_kind: list[tuple[str, int, int]]
     money_by_source: list[tuple[str, int]]
     money_total: int
-    overdue: list[HousingCase]
+    overdue: list[HousingCase]  # the OVERDUE_SHOWN longest overdue
+    overdue_count: int  # all of them
 
     @property
     def rate(self) -> float:
@@ -99,11 +104,11 @@ def housing_progress(scope: Scope) -> Progress:
         .annotate(total=Sum("amount"))
         .order_by("source")
     )
+    late = cases.exclude(status__in=DONE).filter(expected_completion__lt=scope.today)
     overdue = list(
-        cases.exclude(status__in=DONE)
-        .filter(expected_completion__lt=scope.today)
-        .select_related("village__commune", "programme")
-        .order_by("expected_completion")[:50]
+        late.select_related("village__commune", "programme").order_by("expected_completion")[
+            :OVERDUE_SHOWN
+        ]
     )
     return Progress(
         total=total,
@@ -116,4 +121,6 @@ def housing_progress(scope: Scope) -> Progress:
         money_by_source=[(sources[s], amount) for s, amount in money],
         money_total=sum(amount for _, amount in money),
         overdue=overdue,
+        # Counted again only when the list was cut short.
+        overdue_count=len(overdue) if len(overdue) < OVERDUE_SHOWN else late.count(),
     )

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lamb_binh.context_processors.roles",
             ],
+            "libraries": {"report_tags": "lamb_binh.report_tags"},
         },
     },
 ]

@@ -14,6 +14,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from activities.models import Activity, ActivityType, Village
+from housing.models import HousingCase, Programme
+from housing.reports import OVERDUE_SHOWN
+from tests.housing.builders import make_case
 
 DASHBOARD = reverse("dashboard")
 
@@ -258,3 +261,29 @@ def test_a_report_table_exports_to_csv_with_formulas_defused(client, official, o
     assert lines[1].startswith('Đơn vị,Hoạt động,"Lượt cán bộ, đảng viên",Lượt nhân dân')
     assert any(line.startswith("'=cmd") for line in lines)
     assert any(",1,10,30," in line for line in lines)
+
+
+def test_overdue_cases_are_all_counted_though_only_the_longest_overdue_are_listed(
+    client, official, village
+):
+    programme = Programme.objects.get(code="de-an-tinh-2021-2025")
+    late = OVERDUE_SHOWN + 3
+    for i in range(late):
+        make_case(
+            village,
+            programme,
+            household_head=f"Hộ quá hạn {i}",
+            status=HousingCase.Status.STARTED,
+            started_on=datetime.date(2024, 2, 1),
+            expected_completion=datetime.date(2024, 3, 1) + datetime.timedelta(days=i),
+        )
+    make_case(village, programme, household_head="Hộ đúng hạn", expected_completion=None)
+    client.force_login(official)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert f"Quá hạn hoàn thành ({late})" in page
+    assert f"{OVERDUE_SHOWN} hộ quá hạn lâu nhất" in page
+    # The longest overdue are listed, the most recent three are not.
+    assert "Hộ quá hạn 0<" in page and f"Hộ quá hạn {OVERDUE_SHOWN - 1}<" in page
+    assert f"Hộ quá hạn {OVERDUE_SHOWN}<" not in page and "Hộ đúng hạn" not in page
+    printed = client.get(reverse("dashboard_print")).content.decode()
+    assert f"{late} hộ quá hạn hoàn thành" in printed

@@ -44,7 +44,7 @@ from activities.reports import (
 )
 from activities.services import communes_load
 from housing.models import Funding, HousingCase, Programme
-from housing.reports import housing_progress
+from housing.reports import OVERDUE_SHOWN, housing_progress
 
 pytestmark = pytest.mark.django_db
 
@@ -1127,4 +1127,5 @@ def test_housing_progress_equals_a_count_of_the_cases_by_hand(world, period, fil
     assert overdue
     assert [c.pk for c in progress.overdue] == [
         c.pk for c in sorted(overdue, key=lambda c: c.expected_completion)
-    ]
+    ][:OVERDUE_SHOWN]
+    assert progress.overdue_count == len(overdue)
