@@ -23,6 +23,7 @@ VILLAGE_STAT = "activities_villagemonthstat"
 DAY_STAT = "activities_activitydaystat"
 VILLAGE_DAY_STAT = "activities_villagedaystat"
 WEEKEND_STAT = "activities_weekenddaystat"
+TABLES = (MONTH_STAT, VILLAGE_STAT, DAY_STAT, VILLAGE_DAY_STAT, WEEKEND_STAT)
 ACTIVITY = "activities_activity"
 LINK = "activities_activityvillage"
 
@@ -239,7 +240,7 @@ def rebuild(conn=connection) -> None:
     """Recompute the tables from the activities (exact; used after bulk loads)."""
     v = conn.vendor
     with conn.cursor() as cursor:
-        for table in (MONTH_STAT, VILLAGE_STAT, DAY_STAT, VILLAGE_DAY_STAT, WEEKEND_STAT):
+        for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")
         for table, key, period in _sums_tables(v, "a.date"):
             cursor.execute(
@@ -264,6 +265,11 @@ def rebuild(conn=connection) -> None:
             f"SELECT a.date, a.unit_id, a.commune_id, COUNT(*) FROM {ACTIVITY} a "
             f"WHERE {_weekend(v, 'a.date')} GROUP BY a.date, a.unit_id, a.commune_id"
         )
+        if v == "postgresql":
+            # Every row changed: fresh statistics now, not when autovacuum comes round, so
+            # that the planner reads the tables for what they are (small, indexed by period).
+            for table in TABLES:
+                cursor.execute(f"ANALYZE {table}")
 
 
 @contextmanager

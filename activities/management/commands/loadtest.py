@@ -54,8 +54,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--wait",
             type=wait_range,
-            default=(1.0, 3.0),
-            help="Thời gian mỗi người dừng giữa hai thao tác, giây (mặc định 1-3).",
+            default=(3.0, 10.0),
+            help="Thời gian mỗi người dừng giữa hai thao tác (đọc trang, điền form), giây; "
+            "mặc định 3-10.",
         )
         parser.add_argument("--seed", type=int, default=2021)
         parser.add_argument(
