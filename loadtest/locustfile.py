@@ -124,20 +124,21 @@ class Staff(Visitor):
     weight = 6
     role = "staff"
 
-    @task(8)
+    @task(40)
     def month(self) -> None:
         self.month_page()
 
-    @task(4)
+    @task(20)
     def save(self) -> None:
         self.save_activity()
 
-    @task(2)
+    @task(10)
     def cases(self) -> None:
         self.case_list()
 
     @task(1)
     def login(self) -> None:
+        # A login lasts a week; now and then someone logs in on a new phone.
         self.log_in_again()
 
 
