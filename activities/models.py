@@ -455,13 +455,19 @@ def _stat_key(name: str) -> dict:
     }
 
 
-class _MonthKey(models.Model):
-    """What a monthly summary row is about: a month, a unit, a commune and a type."""
+class _Key(models.Model):
+    """What a summary row is about: a unit, a commune and a type (and a month or a day)."""
 
-    month = models.DateField()
     unit = models.ForeignKey(PartyUnit, **_stat_key("đơn vị"))
     commune = models.ForeignKey(Commune, **_stat_key("xã"))
     activity_type = models.ForeignKey(ActivityType, **_stat_key("loại hoạt động"))
+
+    class Meta:
+        abstract = True
+
+
+class _MonthKey(_Key):
+    month = models.DateField()
 
     class Meta:
         abstract = True
@@ -470,8 +476,20 @@ class _MonthKey(models.Model):
         return f"{self.month:%m/%Y} · {self.activities}"
 
 
-class ActivityMonthStat(_MonthKey):
-    """Sums of the activities of one month, unit, commune, type and unit of measure."""
+class _DayKey(_Key):
+    """Reports read the days of a period outside its whole months (its edges) from these."""
+
+    date = models.DateField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} · {self.activities}"
+
+
+class _Sums(models.Model):
+    """The sums of the activities a row is about, per unit of measure of their output."""
 
     output_unit = models.CharField(max_length=30)
     activities = models.BigIntegerField(default=0)
@@ -484,87 +502,61 @@ class ActivityMonthStat(_MonthKey):
     money_mobilised = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("tổng hợp tháng")
-        verbose_name_plural = _("tổng hợp tháng")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "unit", "commune", "activity_type", "output_unit"],
-                name="activity_month_stat_key",
-            )
-        ]
+        abstract = True
 
 
-class VillageMonthStat(_MonthKey):
-    """How many activities of a month, unit, commune and type reached a village."""
+class _Reached(models.Model):
+    """How many of the activities a row is about reached a village."""
 
     village = models.ForeignKey(Village, **_stat_key("thôn"))
     activities = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("thôn đã đến theo tháng")
-        verbose_name_plural = _("thôn đã đến theo tháng")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "unit", "commune", "activity_type", "village"],
-                name="village_month_stat_key",
-            )
-        ]
-
-
-class _DayKey(models.Model):
-    """What a daily summary row is about: a day, a unit, a commune and a type. Reports read
-    the days of a period outside its whole months (its edges) from these."""
-
-    date = models.DateField()
-    unit = models.ForeignKey(PartyUnit, **_stat_key("đơn vị"))
-    commune = models.ForeignKey(Commune, **_stat_key("xã"))
-    activity_type = models.ForeignKey(ActivityType, **_stat_key("loại hoạt động"))
 
     class Meta:
         abstract = True
 
-    def __str__(self) -> str:
-        return f"{self.date:%d/%m/%Y} · {self.activities}"
+
+def _stat_unique(period: str, last: str, name: str) -> list[models.UniqueConstraint]:
+    return [
+        models.UniqueConstraint(
+            fields=[period, "unit", "commune", "activity_type", last], name=name
+        )
+    ]
 
 
-class ActivityDayStat(_DayKey):
+class ActivityMonthStat(_MonthKey, _Sums):
+    """Sums of the activities of one month, unit, commune, type and unit of measure."""
+
+    class Meta:
+        verbose_name = _("tổng hợp tháng")
+        verbose_name_plural = _("tổng hợp tháng")
+        constraints = _stat_unique("month", "output_unit", "activity_month_stat_key")
+
+
+class VillageMonthStat(_MonthKey, _Reached):
+    """How many activities of a month, unit, commune and type reached a village."""
+
+    class Meta:
+        verbose_name = _("thôn đã đến theo tháng")
+        verbose_name_plural = _("thôn đã đến theo tháng")
+        constraints = _stat_unique("month", "village", "village_month_stat_key")
+
+
+class ActivityDayStat(_DayKey, _Sums):
     """Sums of the activities of one day, unit, commune, type and unit of measure."""
-
-    output_unit = models.CharField(max_length=30)
-    activities = models.BigIntegerField(default=0)
-    cadres = models.BigIntegerField(default=0)
-    people = models.BigIntegerField(default=0)
-    workdays_tenths = models.BigIntegerField(default=0)
-    output_hundredths = models.BigIntegerField(default=0)
-    money_contributed = models.BigIntegerField(default=0)
-    money_mobilised = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("tổng hợp ngày")
         verbose_name_plural = _("tổng hợp ngày")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["date", "unit", "commune", "activity_type", "output_unit"],
-                name="activity_day_stat_key",
-            )
-        ]
+        constraints = _stat_unique("date", "output_unit", "activity_day_stat_key")
 
 
-class VillageDayStat(_DayKey):
+class VillageDayStat(_DayKey, _Reached):
     """How many activities of a day, unit, commune and type reached a village."""
-
-    village = models.ForeignKey(Village, **_stat_key("thôn"))
-    activities = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("thôn đã đến theo ngày")
         verbose_name_plural = _("thôn đã đến theo ngày")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["date", "unit", "commune", "activity_type", "village"],
-                name="village_day_stat_key",
-            )
-        ]
+        constraints = _stat_unique("date", "village", "village_day_stat_key")
 
 
 class WeekendDayStat(models.Model):
