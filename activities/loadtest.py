@@ -184,17 +184,19 @@ def saves_made() -> int:
 # --- Processes --------------------------------------------------------------------------
 
 
-def database_url() -> str:
-    """The scratch database as a DATABASE_URL for gunicorn's environment."""
+def database_url(*, name: str | None = None) -> str:
+    """The connected database (or another one, `name`, on the same server) as a DATABASE_URL
+    for a server's environment."""
     db = connection.settings_dict
+    name = name or db["NAME"]
     if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
+        return f"sqlite:///{Path(name).resolve()}"
     user = urllib.parse.quote(db["USER"] or "", safe="")
     password = urllib.parse.quote(db["PASSWORD"] or "", safe="")
     login = f"{user}:{password}@" if password else f"{user}@" if user else ""
     host = db["HOST"] or "127.0.0.1"
     port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{login}{host}{port}/{urllib.parse.quote(db['NAME'], safe='')}"
+    return f"postgres://{login}{host}{port}/{urllib.parse.quote(name, safe='')}"
 
 
 def free_port() -> int:
@@ -203,7 +205,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def production_env(folder: Path, *, secret_key: str, conn_max_age: int) -> dict[str, str]:
+def production_env(
+    folder: Path, *, secret_key: str, conn_max_age: int, database_url: str
+) -> dict[str, str]:
     """The documented production environment, on plain HTTP at 127.0.0.1.
 
     The load tool says X-Forwarded-Proto: https as nginx would, so HTTPS redirects, HSTS
@@ -215,7 +219,7 @@ def production_env(folder: Path, *, secret_key: str, conn_max_age: int) -> dict[
         "DEBUG": "off",
         "SECRET_KEY": secret_key,
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": database_url,
         "CONN_MAX_AGE": str(conn_max_age),
         "STATIC_ROOT": str(folder / "static"),
         "SESSION_COOKIE_SECURE": "off",
@@ -320,7 +324,9 @@ def run_load(
     say,
 ) -> LoadResult:
     """Serve the scratch database with gunicorn and let locust's users at it for `seconds`."""
-    env = production_env(folder, secret_key=secret_key, conn_max_age=conn_max_age)
+    env = production_env(
+        folder, secret_key=secret_key, conn_max_age=conn_max_age, database_url=database_url()
+    )
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"],
         cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, timeout=300,

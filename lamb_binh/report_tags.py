@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from lamb_binh.numbers import vn_number
 
@@ -27,6 +27,7 @@ HEAD = (
     "Vận động (đồng)",
 )
 VILLAGES = HEAD.index("Thôn đã đến")
+ZERO_ROW = mark_safe(' class="zero"')  # a row without activities, greyed out
 
 
 def _cells(totals, *, villages: bool, first: SafeString | None = None) -> list:
@@ -71,7 +72,7 @@ def report_table(context, rows, label_title: str, villages=False, total=None, li
         body.append(
             format_html(
                 '<tr{}><th scope="row">{}</th>{}</tr>',
-                "" if row.totals.activities else format_html(' class="{}"', "zero"),
+                "" if row.totals.activities else ZERO_ROW,
                 label,
                 _tds(_cells(row.totals, villages=villages)),
             )

@@ -16,7 +16,6 @@ import pwd
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
+from activities.loadtest import free_port, production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 DESCRIPTION = "Sửa đường vào thôn (thử mất kết nối)"
@@ -44,12 +45,6 @@ def _pg_bin(name: str) -> str:
     return str(found[-1]) if found else shutil.which(name)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Cluster:
     """A throwaway PostgreSQL cluster in a temporary folder, on a port of its own.
 
@@ -58,7 +53,7 @@ class Cluster:
     def __init__(self, folder: Path):
         self.folder = folder
         self.data = folder / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.as_user: list[str] = []
         if os.geteuid() == 0:
             owner = pwd.getpwnam("postgres")
@@ -150,22 +145,14 @@ def stack(tmp_path_factory):
     cluster.start()
     with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
         conn.execute("CREATE DATABASE lamb_binh")
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "lamb_binh.settings",
-        "DEBUG": "off",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": cluster.url("lamb_binh"),
-        # Kept connections, as in production: the app must notice that they died.
-        "CONN_MAX_AGE": "600",
-        "STATIC_ROOT": str(folder / "static"),
-        # Plain HTTP on loopback: no redirect to HTTPS, cookies without the Secure flag.
-        "SECURE_SSL_REDIRECT": "off",
-        "SESSION_COOKIE_SECURE": "off",
-        "CSRF_COOKIE_SECURE": "off",
-        "LOG_LEVEL": "WARNING",
-    }
+    # The documented production profile; kept connections, as in production (the app must
+    # notice that they died); plain HTTP on loopback, so no redirect to HTTPS.
+    env = production_env(
+        folder,
+        secret_key=secrets.token_urlsafe(60),
+        conn_max_age=600,
+        database_url=cluster.url("lamb_binh"),
+    ) | {"SECURE_SSL_REDIRECT": "off"}
     for command in (
         ["migrate", "--noinput"],
         ["collectstatic", "--noinput"],
@@ -176,7 +163,7 @@ def stack(tmp_path_factory):
             [sys.executable, "manage.py", *command],
             cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
         )  # fmt: skip
-    port = _free_port()
+    port = free_port()
     log = (folder / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "lamb_binh.wsgi", "--bind", f"127.0.0.1:{port}",

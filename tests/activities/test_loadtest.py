@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from activities.loadtest import GOALS
+from activities.loadtest import GOALS, database_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 KINDS = [
@@ -29,13 +29,7 @@ def _database_url(tmp_path) -> tuple[str, str]:
     if connection.vendor == "sqlite":
         path = tmp_path / "load.sqlite3"
         return f"sqlite:///{path}", f"{path}-bench"
-    db = connection.settings_dict
-    login = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "") + "@"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return (
-        f"postgres://{login}{db['HOST'] or '127.0.0.1'}{port}/lamb_binh_load",
-        "lamb_binh_load_bench",
-    )
+    return database_url(name="lamb_binh_load"), "lamb_binh_load_bench"
 
 
 def _table(output: str) -> dict[str, list[str]]:
