@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from activities.matching import MatchError
 from activities.models import ImportBatch, ImportBatchItem
+from activities.text import NFCCharField, NFCTextField, too_long_message
 from lamb_binh.sheets import Sheet, SheetRow
 from lamb_binh.values import CellError
 
@@ -167,10 +168,30 @@ class ImportKind:
                 errors.add(header, None, f"Cột “{header}” không được để trống.")
             return None
         try:
-            return parser(raw, **options)
+            value = parser(raw, **options)
         except (CellError, MatchError) as exc:
             errors.add(header, raw, str(exc))
             return None
+        limit = self.text_limit(header)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            # Refused, not cut: the rest of what was written would be lost unseen. The value
+            # is not quoted back, it may be thousands of characters.
+            errors.add(header, None, too_long_message(limit, len(value)))
+            return None
+        return value
+
+    def text_limit(self, header: str) -> int | None:
+        """The longest text the column's field stores (what a form would accept)."""
+        limits = self.__dict__.get("_text_limits")
+        if limits is None:
+            limits = {}
+            fields = {f.name: f for f in self.model._meta.concrete_fields}
+            for column in self.columns:
+                field_ = fields.get(column.key)
+                if isinstance(field_, NFCCharField | NFCTextField) and field_.max_length:
+                    limits[column.header] = field_.max_length
+            self._text_limits = limits
+        return limits.get(header)
 
     def restore(self, obj: models.Model, old: dict) -> None:
         for name, value in old.items():

@@ -29,6 +29,7 @@ from lamb_binh.values import (
     parse_date,
     parse_decimal,
     parse_int,
+    parse_long_text,
     parse_money,
     parse_text,
 )
@@ -147,7 +148,7 @@ class VillageImport(ImportKind):
             on=valid_from or BEFORE_MERGER,
         )
         name = self.cell(row, errors, "Tên thôn", parse_text, required=True)
-        aliases = self.cell(row, errors, "Tên khác", parse_text) or ""
+        aliases = self.cell(row, errors, "Tên khác", parse_long_text) or ""
         data = {
             "commune_id": commune.pk if commune else None,
             "name": name,
@@ -425,7 +426,7 @@ class ActivityImport(ImportKind):
             "unit_id": unit.pk if unit else None,
             "commune_id": commune.pk if commune else None,
             "activity_type_id": kind.pk if kind else None,
-            "description": cell(row, errors, "Nội dung", parse_text) or "",
+            "description": cell(row, errors, "Nội dung", parse_long_text) or "",
             "cadre_participations": cell(
                 row, errors, "Lượt cán bộ, đảng viên", parse_int, required=True, maximum=MAX_CADRES
             ),
@@ -520,6 +521,7 @@ class ActivityImport(ImportKind):
 
     def restore(self, obj, old):
         villages = old.pop("villages", None)
+        obj.version += 1  # undoing an import is a save too
         super().restore(obj, old)
         if villages is not None:
             obj.villages.set(villages)

@@ -12,7 +12,13 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from activities.text import NameKeyField, NFCCharField, NFCTextField
+from activities.text import (
+    LONG_TEXT_MAX,
+    SHORT_TEXT_MAX,
+    NameKeyField,
+    NFCCharField,
+    NFCTextField,
+)
 
 # Stands in for "valid since before our records" when a period has no start.
 _BEGINNING = datetime.date(1900, 1, 1)
@@ -137,6 +143,7 @@ class Village(models.Model):
     aliases = NFCTextField(
         _("tên khác"),
         blank=True,
+        max_length=SHORT_TEXT_MAX,
         help_text=_("Các cách viết khác của tên (Uỷ/Ủy, Hoà/Hòa...), mỗi dòng một tên."),
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
@@ -305,7 +312,7 @@ class Activity(models.Model):
         related_name="activities",
         verbose_name=_("loại hoạt động"),
     )
-    description = NFCTextField(_("nội dung"), blank=True)
+    description = NFCTextField(_("nội dung"), blank=True, max_length=LONG_TEXT_MAX)
     cadre_participations = models.PositiveIntegerField(
         _("lượt cán bộ, đảng viên"),
         help_text=_("Mỗi người mỗi lần tham gia là một lượt."),
@@ -402,7 +409,7 @@ class MonthReport(models.Model):
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     reopened_by = user_reference(_("người mở lại"))
     reopened_at = models.DateTimeField(_("mở lại lúc"), null=True, blank=True)
-    reopen_reason = NFCTextField(_("lý do mở lại"), blank=True)
+    reopen_reason = NFCTextField(_("lý do mở lại"), blank=True, max_length=SHORT_TEXT_MAX)
 
     class Meta:
         verbose_name = _("báo cáo tháng")
@@ -435,7 +442,9 @@ class MonthReport(models.Model):
 
 
 # The audit trail: every create, update and delete with who, when and old → new values.
-auditlog.register(Activity, m2m_fields={"villages"}, exclude_fields=["created_at", "updated_at"])
+auditlog.register(
+    Activity, m2m_fields={"villages"}, exclude_fields=["created_at", "updated_at", "version"]
+)
 auditlog.register(Assignment)
 auditlog.register(MonthReport)
 

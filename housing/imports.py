@@ -26,6 +26,7 @@ from lamb_binh.values import (
     parse_date,
     parse_decimal,
     parse_int,
+    parse_long_text,
     parse_money,
     parse_text,
 )
@@ -221,7 +222,7 @@ class HousingCaseImport(ImportKind):
             or HousingCase.Status.SURVEYED,
             "expected_completion": cell(row, errors, "Dự kiến hoàn thành", parse_date),
             "workdays": cell(row, errors, "Ngày công hỗ trợ", parse_decimal, places=1) or 0,
-            "notes": cell(row, errors, "Ghi chú", parse_text) or "",
+            "notes": cell(row, errors, "Ghi chú", parse_long_text) or "",
         }
         for field, header in STEP_HEADERS.items():
             data[field] = cell(row, errors, header, parse_date)
@@ -338,7 +339,13 @@ class HousingCaseImport(ImportKind):
         )
 
     def update(self, rows, *, user):
+        # An import is a save like any other: a case form opened before it is then refused.
+        for row in rows:
+            row.existing.version += 1
         super().update(rows, user=user)
+        HousingCase.objects.bulk_update(
+            [row.existing for row in rows], ["version"], batch_size=1000
+        )
         touched = [r for r in rows if "units" in r.changes or "funding" in r.changes]
         ids = [r.existing.pk for r in touched]
         Funding.objects.filter(case_id__in=ids).delete()
@@ -348,6 +355,7 @@ class HousingCaseImport(ImportKind):
     def restore(self, obj, old):
         units = old.pop("units", [])
         funding = old.pop("funding", [])
+        obj.version += 1  # undoing an import is a save too
         super().restore(obj, old)
         obj.funding.all().delete()
         Funding.objects.bulk_create(

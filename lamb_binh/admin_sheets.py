@@ -6,19 +6,26 @@ checking and writing are ours (activities/importing.py): each admin binds one `I
 
 from __future__ import annotations
 
+import copy
 import csv
+import datetime
 import io
+import math
 import os
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import tablib
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ALL_VAR, PAGE_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from import_export.admin import ImportMixin
@@ -32,17 +39,44 @@ from openpyxl.styles import Font, PatternFill
 
 from activities import access
 from activities.importing import ERROR, ImportKind, file_digest, import_rows
-from lamb_binh.sheets import Sheet, SheetError, SheetRow, read_sheet
+from activities.text import strip_unsafe
+from lamb_binh.sheets import Sheet, SheetError, SheetRow, check_name, read_sheet
+from lamb_binh.values import needs_protection
 
-# Cells that a spreadsheet program would run as a formula when opened.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel's limit for one cell; longer text would make the workbook need repairing.
+XLSX_CELL_MAX = 32_767
 
 
 def neutralise(value):
-    """Text that starts like a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Text as a file may hold it: without the characters no text may hold (openpyxl refuses
+    control characters; U+FFFE makes a workbook Excel cannot open), and with a leading
+    apostrophe when it starts like a formula; numbers stay numbers. Every export writes
+    its cells through here (the report exports too).
+
+    The import takes the apostrophe off again (lamb_binh.values.unprotect), so text that
+    already starts with apostrophes before a formula character gets one more.
+    """
+    if not isinstance(value, str):
+        return value
+    value = strip_unsafe(value)
+    return "'" + value if needs_protection(value) else value
+
+
+def cell_value(value, *, as_csv: bool):
+    """A value as a file can always hold it, whatever was stored (even by raw SQL).
+
+    Text is neutralised (above); a workbook cell keeps at most Excel's 32.767 characters
+    (the forms keep texts far shorter). Aware datetimes are written in local time, which
+    openpyxl would refuse; values of any other type are written as their text.
+    """
+    if value is None or isinstance(value, bool | int | Decimal | datetime.date | datetime.time):
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            return timezone.localtime(value).replace(tzinfo=None)
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    text = neutralise(str(value))
+    return text if as_csv else text[:XLSX_CELL_MAX]
 
 
 class ImportFileStorage(TempFolderStorage):
@@ -84,6 +118,15 @@ class SafeImportForm(ImportForm):
                 f"Tệp lớn hơn {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB; hãy chia nhỏ tệp "
                 "hoặc nhập bằng lệnh python manage.py import_data."
             )
+        # The preview reads the file's content without its name: the name is judged here,
+        # as `import_data` judges it (a CSV named .xlsx is refused, not read as CSV).
+        upload.seek(0)
+        head = upload.read(4096)
+        upload.seek(0)
+        try:
+            check_name(head, upload.name or "")
+        except SheetError as exc:
+            raise forms.ValidationError(exc.message) from None
         return upload
 
 
@@ -260,7 +303,38 @@ def export_response(kind: ImportKind, queryset, *, as_csv: bool, name: str) -> H
     return table_response(headers, kind.export_rows(queryset), as_csv=as_csv, name=name)
 
 
-class SpreadsheetAdminMixin(ImportMixin):
+class GuardedChangeList(ChangeList):
+    """A changelist that answers hand-edited parameters Django's own does not catch as it
+    catches the others (a redirect to ?e=1): a NUL byte, which PostgreSQL alone refuses, and
+    a year too large for a date (in the date hierarchy, or when the filtered count runs)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        if has_nul(request.GET):
+            raise IncorrectLookupParameters("NUL in the list's parameters")
+        try:
+            return super().get_queryset(request, exclude_parameters)
+        except OverflowError as exc:  # the date hierarchy's year, month or day
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_results(self, request):
+        try:
+            super().get_results(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+def has_nul(query) -> bool:
+    return any("\x00" in key + "".join(values) for key, values in query.lists())
+
+
+class GuardedChangeListMixin:
+    """For every admin list of ours: hostile list parameters never reach a 500."""
+
+    def get_changelist(self, request, **kwargs):
+        return GuardedChangeList
+
+
+class SpreadsheetAdminMixin(GuardedChangeListMixin, ImportMixin):
     """Import (admins only) and export (anyone who can see the list) for one ImportKind."""
 
     import_kind: type[ImportKind]
@@ -338,14 +412,49 @@ class SpreadsheetAdminMixin(ImportMixin):
         if not self.has_view_permission(request) or fmt not in ("xlsx", "csv"):
             raise PermissionDenied
         # The changelist's own queryset: its filters, search and ordering apply.
-        changelist = self.get_changelist_instance(request)
+        changelist, request = export_changelist(self, request)
+        if changelist is None:
+            return refused_export(self, request)
         queryset = changelist.get_queryset(request)
         return export_response(
             self.import_kind(), queryset, as_csv=fmt == "csv", name=self.import_kind.slug
         )
 
 
-class ListExportMixin:
+def export_changelist(model_admin, request):
+    """The changelist an export reads, and the request it was built from; no changelist
+    when the URL's filters are refused. The page number is dropped: an export holds every
+    row of the list, so a page past the end (?p=99999) is no reason to refuse it. Filters
+    the changelist cannot apply (a non-integer id, a bad date, an unknown field, a broken
+    `_changelist_filters`) raise IncorrectLookupParameters, which the changelist itself
+    answers with a redirect to ?e=1. A year past any date only fails when the filtered count
+    runs, which building the changelist does; a NUL byte would fail there on PostgreSQL
+    alone (psycopg refuses it), so it is refused before any query."""
+    request = copy.copy(request)
+    request.GET = request.GET.copy()
+    for name in (PAGE_VAR, ALL_VAR):
+        request.GET.pop(name, None)
+    if has_nul(request.GET):
+        return None, request
+    try:
+        return model_admin.get_changelist_instance(request), request
+    except (IncorrectLookupParameters, ValueError, OverflowError):
+        return None, request
+
+
+def refused_export(model_admin, request) -> HttpResponse:
+    """Back to the whole list, saying why, as the changelist does on the same parameters."""
+    opts = model_admin.model._meta
+    messages.error(
+        request,
+        "Chưa xuất được tệp: bộ lọc trong địa chỉ trang không hợp lệ (có thể do sửa tay). "
+        "Danh sách dưới đây đã bỏ mọi bộ lọc; hãy chọn lại bộ lọc rồi bấm “Xuất Excel” "
+        "hoặc “Xuất CSV”.",
+    )
+    return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+
+
+class ListExportMixin(GuardedChangeListMixin):
     """Xuất Excel / Xuất CSV for an admin list that has no import: its columns as shown,
     its filters and search applied."""
 
@@ -366,7 +475,9 @@ class ListExportMixin:
 
         if not self.has_view_permission(request) or fmt not in ("xlsx", "csv"):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        changelist, request = export_changelist(self, request)
+        if changelist is None:
+            return refused_export(self, request)
         names = [n for n in changelist.list_display if n != "action_checkbox"]
         headers = [str(label_for_field(n, self.model, self)).capitalize() for n in names]
 
@@ -382,7 +493,8 @@ class ListExportMixin:
 
 def table_response(headers, rows, *, as_csv: bool, name: str) -> HttpResponse:
     """Rows under headers as .xlsx or .csv, with formula-looking text neutralised."""
-    rows = ([neutralise(value) for value in values] for values in rows)
+    rows = ([cell_value(value, as_csv=as_csv) for value in values] for values in rows)
+    headers = [cell_value(header, as_csv=as_csv) for header in headers]
     stamp = timezone.localdate().strftime("%Y%m%d")
     if as_csv:
         buffer = io.StringIO()

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from activities.text import name_key, nfc
 from lamb_binh.numbers import vn_number
+from lamb_binh.values import unprotect
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +127,17 @@ def read_sheet(
         # in step.
         unpacked_cap = max(MAX_UNCOMPRESSED_BYTES, UNPACKED_PER_PACKED * max_bytes)
         return _read_xlsx(content, name, columns, limit, unpacked_cap)
+    check_name(content, filename)
+    return _read_csv(content, name, columns, limit)
+
+
+def check_name(content: bytes, filename: str) -> None:
+    """Refuse a file that is neither a workbook nor a spreadsheet's CSV, or a text file
+    named like a workbook. `read_sheet` does this; the admin's upload form does it too,
+    before its preview, since that preview reads the file under another name."""
+    if content.startswith((_OLE2, *_ZIP)) or not content.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        return  # workbooks are checked when read; an empty file is told so when read
+    name = PurePath(filename).name or filename
     looks_like = _not_a_table(content)
     if looks_like is not None:
         raise SheetError(_wrong_kind(name, looks_like))
@@ -137,7 +149,6 @@ def read_sheet(
             )
             % {"name": name}
         )
-    return _read_csv(content, name, columns, limit)
 
 
 # The uploaded bytes
@@ -395,13 +406,29 @@ def _no_table(name: str) -> SheetError:
 
 def _read_csv(content: bytes, name: str, columns: _Columns, limit: _RowLimit) -> Sheet:
     text = _decode(content)
-    if text is None or _CONTROL.search(text, 0, 65536):
+    # Over the whole text: a control character anywhere means a binary file or a damaged
+    # one, and the rows after it would be read as garbage.
+    control = _CONTROL.search(text) if text is not None else None
+    if text is None or (control and control.start() < 65536):
         raise SheetError(
             _(
                 "Tệp “%(name)s” không phải là tệp Excel .xlsx hay tệp CSV đọc được. Hãy mở bằng "
                 "Excel rồi lưu lại dưới dạng Excel Workbook (.xlsx) hoặc “CSV UTF-8”."
             )
             % {"name": name}
+        )
+    if control:
+        raise SheetError(
+            _(
+                "Tệp CSV “%(name)s” có ký tự điều khiển không đọc được (mã U+%(code)04X) ở dòng "
+                "%(line)s của tệp: tệp bị hỏng hoặc không phải là văn bản. Hãy mở bằng Excel, "
+                "sửa ô đó rồi lưu lại dưới dạng “CSV UTF-8” hoặc Excel Workbook (.xlsx)."
+            )
+            % {
+                "name": name,
+                "code": ord(control.group()),
+                "line": vn_number(text.count("\n", 0, control.start()) + 1),
+            }
         )
     delimiter = _choose_delimiter(text, columns)
     try:
@@ -633,7 +660,7 @@ def _numbers_columns(filled: list[object], named: int) -> bool:
 def _raw(cells: Sequence[object], position: int) -> object:
     if position >= len(cells):
         return None
-    cell = cells[position]
+    cell = unprotect(cells[position])
     return None if _is_blank(cell) else cell
 
 

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from activities.text import name_key, nfc
+from activities.text import clean_text, name_key, nfc, strip_unsafe
 
 # Dates outside this span are typing mistakes in this project's data, not history.
 EARLIEST_DATE = datetime.date(1900, 1, 1)
@@ -57,6 +57,34 @@ _MONEY_UNITS = {
 }
 
 
+# Text a spreadsheet program would run as a formula when opened. Exports write such text
+# with a leading apostrophe (see lamb_binh/admin_sheets.py); text that already starts with
+# apostrophes before one of these gets one more, so that taking one off on import gives back
+# exactly what was exported: "=1" ⇄ "'=1", "'=1" ⇄ "''=1", while "'abc" stays as it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PROTECTED = re.compile("'*[" + re.escape("".join(FORMULA_STARTS)) + "]")
+
+
+def needs_protection(text: str) -> bool:
+    """Whether an export must write `text` with a protective apostrophe."""
+    return _PROTECTED.match(text) is not None
+
+
+def unprotect(value: object) -> object:
+    """A cell as the file holds it, less what our exports add and what no text may hold.
+
+    Text loses the characters that activities.text removes everywhere (without any other
+    change yet: the column's parser decides about whitespace) and then the protective
+    apostrophe of an export, if it has one.
+    """
+    if not isinstance(value, str):
+        return value
+    value = strip_unsafe(value)
+    if value.startswith("'") and needs_protection(value[1:]):
+        return value[1:]
+    return value
+
+
 class CellError(ValueError):
     """A cell that cannot be read; the message is for the person who typed it."""
 
@@ -66,7 +94,9 @@ class CellError(ValueError):
 
 
 def parse_text(value: object) -> str:
-    """The cell as text: NFC, whitespace collapsed, ends trimmed; "" when empty.
+    """The cell as single-line text: cleaned as activities.text.clean_text cleans every
+    text (invisible, control and direction characters removed), NFC, whitespace collapsed,
+    ends trimmed; "" when empty.
 
     Whole numbers lose Excel's ".0" (2290.0 → "2290") and dates read dd/mm/yyyy.
     """
@@ -79,6 +109,14 @@ def parse_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return nfc(str(value))
+
+
+def parse_long_text(value: object) -> str:
+    """A multi-line cell (a description, notes): like `parse_text`, but its line breaks and
+    tabs are kept; "" when empty."""
+    if isinstance(value, str):
+        return clean_text(value, multiline=True)
+    return parse_text(value)
 
 
 def parse_date(value: object) -> datetime.date | None:

@@ -564,3 +564,12 @@ def test_a_binary_file_that_is_neither_workbook_nor_csv_is_refused():
 
 def test_a_pdf_is_refused_as_a_pdf():
     assert "có vẻ là tệp PDF" in refusal(b"%PDF-1.7\n...", "bao-cao.pdf")
+
+
+def test_our_protective_apostrophe_is_taken_off_in_both_formats():
+    book = xlsx(HEADERS, ["01/06/2024", "'-Bình An", 3, "''=1"])
+    assert read(book).rows[0].values["Xã"] == "-Bình An"
+    assert read(book).rows[0].values["Ghi chú"] == "'=1"
+    text = "Ngày,Xã,Số lượt cán bộ,Ghi chú\n01/06/2024,'=Bình An,3,'bình thường\n"
+    row = read(text.encode("utf-8"), "bao-cao.csv").rows[0]
+    assert (row.values["Xã"], row.values["Ghi chú"]) == ("=Bình An", "'bình thường")

@@ -308,3 +308,11 @@ def test_an_empty_choice_is_empty_text():
 
 def test_cell_errors_are_value_errors():
     assert issubclass(CellError, ValueError)
+
+
+def test_text_cells_lose_invisible_control_and_direction_characters():
+    from lamb_binh.values import parse_long_text
+
+    assert parse_text("Nà\u200b Cóoc\u202e\x01\ufffe\n") == "Nà Cóoc"
+    assert parse_long_text("Dòng 1\u200b\r\nDòng\x0b2\u2066") == "Dòng 1\nDòng\n2"
+    assert parse_long_text(12.0) == "12"

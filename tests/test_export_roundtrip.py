@@ -1,0 +1,205 @@
+"""An admin export imports back exactly: risky text (formula-looking, apostrophes, long,
+multi-line) comes back as it was, and the import preview reports nothing to change."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+import activities.imports  # noqa: F401  (registers the kinds)
+import housing.imports  # noqa: F401
+from activities.importing import KINDS, describe_problems, file_digest, import_rows
+from activities.models import Activity, PartyUnit, Village
+from activities.text import LONG_TEXT_MAX
+from housing.models import HousingCase, Programme
+from lamb_binh.admin_sheets import neutralise
+from lamb_binh.sheets import read_sheet
+from lamb_binh.values import unprotect
+
+RISKY = [
+    "- Đổ bê tông đường thôn",
+    "=SUM(A1:A3)",
+    "+84 912 345 678",
+    "@Nà Cóoc",
+    "'=đã có dấu nháy",
+    "''-hai dấu nháy",
+    "'bình thường",
+]
+# Long and multi-line: the whole limit, lines of it starting like formulas too.
+LONG = ("-dòng đầu\n" + "=dòng giữa\t có tab\n" + "Đổ bê tông " * 400)[: LONG_TEXT_MAX - 1] + "."
+
+ADMINS = {
+    "thon": "activities_village",
+    "don-vi": "activities_partyunit",
+    "hoat-dong": "activities_activity",
+    "ho-nha-o": "housing_housingcase",
+}
+
+
+@pytest.mark.parametrize("text", [*RISKY, "Nà Cóoc", "123"])
+def test_taking_the_apostrophe_off_gives_back_exactly_what_was_exported(text):
+    assert unprotect(neutralise(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("'=1", "=1"), ("'-x", "-x"), ("''=1", "'=1"), ("'abc", "'abc"), ("'", "'"), (5, 5)],
+)
+def test_only_our_own_apostrophe_is_taken_off(cell, expected):
+    assert unprotect(cell) == expected
+
+
+@pytest.fixture
+def risky(unit, assignment, binh_an, road, village, staff_a):
+    """Rows whose every text field holds risky text."""
+    unit.name, unit.short_name = "=Đảng bộ cơ quan", "-ĐB CQ"
+    unit.save()
+    village.name, village.aliases = "-Nà Cóoc", "=Na Cooc\n+Nà Coóc"
+    village.save()
+    Village.objects.create(commune=binh_an, name="@Khuổi Ni")
+    for day, text in enumerate([*RISKY, LONG], start=1):
+        activity = Activity.objects.create(
+            unit=unit,
+            commune=binh_an,
+            date=datetime.date(2024, 6, day),
+            activity_type=road,
+            cadre_participations=day,
+            description=text,
+            output_quantity=2,
+            output_unit=RISKY[day % len(RISKY)][:30],
+        )
+        activity.villages.add(village)
+    programme = Programme.objects.first() or Programme.objects.create(
+        code="de-an", name="Đề án", short_name="Đề án"
+    )
+    for n, text in enumerate(RISKY):
+        HousingCase.objects.create(
+            household_head=f"{text[:20]} {n}",
+            ethnicity="-Tày",
+            village=village,
+            programme=programme,
+            notes=LONG if n == 0 else text,
+            created_by=staff_a,
+        )
+
+
+def preview(client, kind: str, content: bytes, name: str) -> dict:
+    """The admin's import preview of a file: its totals per action."""
+    upload = io.BytesIO(content)
+    upload.name = name
+    page = client.post(
+        reverse(f"admin:{ADMINS[kind]}_import"),
+        {"format": "0", "import_file": upload, "resource": "0"},
+    )
+    assert page.status_code == 200
+    assert "result" in page.context, page.context["form"].errors
+    result = page.context["result"]
+    report = result.report
+    assert report.ok, describe_problems(report)[:5]
+    return {action: count for action, count in result.totals.items() if count}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("kind", sorted(ADMINS))
+def test_an_export_of_risky_text_previews_with_nothing_to_change(
+    client, admin_user, risky, kind, fmt
+):
+    client.force_login(admin_user)
+    response = client.get(reverse(f"admin:{ADMINS[kind]}_export_sheet", args=[fmt]))
+    assert response.status_code == 200
+    count = KINDS[kind].model.objects.count()
+    assert preview(client, kind, response.content, f"xuat.{fmt}") == {"skip": count}
+
+
+def test_the_exported_cells_carry_the_whole_text_with_the_apostrophe(client, admin_user, risky):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:activities_activity_export_sheet", args=["xlsx"]))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    described = [row[6] for row in rows[1:]]
+    # Computed by hand: an apostrophe before text that starts like a formula, or before
+    # apostrophes that do; the long text whole, not cut.
+    assert described == [
+        "'- Đổ bê tông đường thôn",
+        "'=SUM(A1:A3)",
+        "'+84 912 345 678",
+        "'@Nà Cóoc",
+        "''=đã có dấu nháy",
+        "'''-hai dấu nháy",
+        "'bình thường",
+        "'" + LONG,
+    ]
+    assert len(LONG) == LONG_TEXT_MAX
+
+
+def stored_text() -> dict:
+    return {
+        "activities": sorted(Activity.objects.values_list("pk", "description", "output_unit")),
+        "villages": sorted(Village.objects.values_list("pk", "name", "aliases")),
+        "units": sorted(PartyUnit.objects.values_list("pk", "name", "short_name")),
+        "cases": sorted(HousingCase.objects.values_list("pk", "household_head", "notes")),
+    }
+
+
+def test_a_reimported_export_changes_nothing_when_confirmed(admin_user, risky, client):
+    client.force_login(admin_user)
+    before = stored_text()
+    for kind in ("thon", "don-vi", "hoat-dong", "ho-nha-o"):
+        data = client.get(reverse(f"admin:{ADMINS[kind]}_export_sheet", args=["csv"])).content
+        chosen = KINDS[kind]()
+        sheet = read_sheet(
+            data,
+            filename="xuat.csv",
+            expected_headers=chosen.headers(),
+            required_headers=chosen.required_headers(),
+        )
+        report = import_rows(
+            kind=chosen,
+            sheet=sheet,
+            user=admin_user,
+            file_name="xuat.csv",
+            file_hash=file_digest(data),
+            dry_run=False,
+        )
+        assert report.ok and report.batch.rows_new == report.batch.rows_updated == 0, kind
+    assert stored_text() == before
+
+
+def test_an_imported_text_longer_than_its_field_is_refused_with_its_length(
+    unit, assignment, binh_an, road, village
+):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    columns = KINDS["hoat-dong"].columns
+    values = {
+        "Ngày": "16/06/2024",
+        "Đơn vị": unit.code,
+        "Xã, thị trấn": binh_an.code,
+        "Thôn, bản": village.name,
+        "Loại hoạt động": road.name,
+        "Nội dung": "x" * (LONG_TEXT_MAX + 1),
+        "Lượt cán bộ, đảng viên": 9,
+    }
+    sheet.append([c.title for c in columns])
+    sheet.append([values.get(c.header) for c in columns])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    chosen = KINDS["hoat-dong"]()
+    sheet_read = read_sheet(
+        buffer.getvalue(),
+        filename="dai.xlsx",
+        expected_headers=chosen.headers(),
+        required_headers=chosen.required_headers(),
+    )
+    report = import_rows(
+        kind=chosen, sheet=sheet_read, user=None, file_name="dai.xlsx", file_hash="", dry_run=True
+    )
+    assert describe_problems(report) == [
+        "Dòng 2, cột “Nội dung”: Nội dung dài 4.001 ký tự, vượt quá giới hạn 4.000 ký tự. "
+        "Hãy rút gọn."
+    ]
