@@ -24,6 +24,9 @@ DAY_STAT = "activities_activitydaystat"
 VILLAGE_DAY_STAT = "activities_villagedaystat"
 WEEKEND_STAT = "activities_weekenddaystat"
 TABLES = (MONTH_STAT, VILLAGE_STAT, DAY_STAT, VILLAGE_DAY_STAT, WEEKEND_STAT)
+# The same tables as model labels ("activities.activitymonthstat"), for whatever copies data
+# and must leave them out (backup_data): rebuild() recreates them from the activities.
+SUMMARY_MODELS = tuple(table.replace("_", ".", 1) for table in TABLES)
 ACTIVITY = "activities_activity"
 LINK = "activities_activityvillage"
 
