@@ -7,6 +7,7 @@ admins do everything.
 
 from __future__ import annotations
 
+import datetime
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -14,9 +15,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from activities import roles
-from activities.models import Commune, PartyUnit
+from activities.models import Assignment, Commune, PartyUnit
 
 
 def _groups(user) -> set[str]:
@@ -72,10 +74,24 @@ def editable_units(user) -> QuerySet[PartyUnit]:
 
 
 def staff_communes(user) -> QuerySet[Commune]:
-    """Communes whose housing cases the user may see: all for readers, assigned ones for staff."""
+    """Communes whose housing cases the user may see: all for readers; for staff every commune
+    their units have ever been assigned to, so that the history stays readable."""
     if can_read_everything(user):
         return Commune.objects.all()
     return Commune.objects.filter(assignments__unit__in=editable_units(user)).distinct()
+
+
+def writable_communes(user, *, on: datetime.date | None = None) -> QuerySet[Commune]:
+    """Communes whose housing cases the user may change on `on` (today): all for admins; for
+    staff those their units' assignments in force that day cover; none for officials."""
+    if is_admin(user):
+        return Commune.objects.all()
+    if not is_staff_member(user):
+        return Commune.objects.none()
+    in_force = Assignment.objects.filter(unit__in=editable_units(user)).active_on(
+        on or timezone.localdate()
+    )
+    return Commune.objects.filter(pk__in=in_force.values("commune"))
 
 
 def get_unit(user, pk: int, *, write: bool = False) -> PartyUnit:

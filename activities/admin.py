@@ -1,6 +1,9 @@
 """Admin for reference data and activities (Vietnamese, searchable, no N+1 on lists)."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
@@ -9,7 +12,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from activities import access, imports
+from activities import access, imports, services
+from activities.forms import VersionField, version_errors_above
 from activities.models import (
     Activity,
     ActivityType,
@@ -21,7 +25,100 @@ from activities.models import (
     PartyUnit,
     Village,
 )
-from lamb_binh.admin_sheets import ListExportMixin, SpreadsheetAdminMixin
+from activities.text import CleanTextFormField, name_key
+from lamb_binh.admin_sheets import (
+    GuardedChangeListMixin,
+    ListExportMixin,
+    SpreadsheetAdminMixin,
+)
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """A change form that carries the version of the row it was opened on: saving it after
+    someone else saved the row (here or on the staff pages) is refused with a form error,
+    the same message the staff pages give. Subclasses name the row in `version_noun`."""
+
+    version_noun = "bản ghi"
+    version = VersionField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["version"].required = True
+            self.initial["version"] = self.versioned_row().version
+
+    def versioned_row(self):
+        """The row whose version the form carries (a part of a case carries the case's)."""
+        return self.instance
+
+    def clean(self):
+        cleaned = super().clean()
+        version_errors_above(self)
+        if self.instance.pk is not None and cleaned.get("version") is not None:
+            row = self.versioned_row()
+            # Locks the row until the admin's transaction ends: the save below is the only one.
+            self.next_version = services.version_claim(
+                model=type(row), pk=row.pk, version=cleaned["version"], noun=self.version_noun
+            )
+        return cleaned
+
+
+class VersionedAdminMixin:
+    """Saves a change with the version its form claimed (see VersionedAdminForm)."""
+
+    # The model field is not editable; the form's own hidden field stands for it.
+    exclude = ["version"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version = form.next_version
+        super().save_model(request, obj, form, change)
+
+
+class _UniqueNameForm(forms.ModelForm):
+    """Refuses a name another row already has once NFC-normalised and case-folded, with the
+    Vietnamese message, before the database's unique key would answer with an error page."""
+
+    def name_clash(self, key: str, cleaned: dict):
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        if name:
+            clash = self.name_clash(name_key(name), cleaned)
+            if clash is not None:
+                self.add_error("name", self.clash_message(clash))
+        return cleaned
+
+
+class VillageAdminForm(_UniqueNameForm):
+    def name_clash(self, key, cleaned):
+        if cleaned.get("commune") is None:
+            return None
+        same = Village.objects.filter(commune=cleaned["commune"], name_key=key)
+        return same.exclude(pk=self.instance.pk).first()
+
+    @staticmethod
+    def clash_message(clash: Village) -> str:
+        commune = clash.commune.full_name
+        return (
+            f"{commune[:1].upper()}{commune[1:]} đã có {clash.get_kind_display().lower()} "
+            f"“{clash.name}” (tên trùng khi không phân biệt chữ hoa, chữ thường)."
+        )
+
+
+class PartyUnitAdminForm(_UniqueNameForm):
+    def name_clash(self, key, cleaned):
+        return PartyUnit.objects.filter(name_key=key).exclude(pk=self.instance.pk).first()
+
+    @staticmethod
+    def clash_message(clash: PartyUnit) -> str:
+        return f"Đã có đơn vị “{clash.name}” (tên trùng khi không phân biệt chữ hoa, chữ thường)."
+
+
+class ActivityAdminForm(VersionedAdminForm):
+    version_noun = "hoạt động"
 
 
 class ValidityFilter(admin.SimpleListFilter):
@@ -70,6 +167,7 @@ class CommuneAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 @admin.register(Village)
 class VillageAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = imports.VillageImport
+    form = VillageAdminForm
     list_display = ["name", "kind", "commune", "aliases", "valid_from", "valid_to"]
     list_filter = [ValidityFilter, "kind", "commune"]
     search_fields = ["name", "aliases", "commune__name"]
@@ -86,6 +184,7 @@ class AssignmentInline(admin.TabularInline):
 @admin.register(PartyUnit)
 class PartyUnitAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = imports.UnitImport
+    form = PartyUnitAdminForm
     list_display = ["name", "short_name", "code", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "code"]
@@ -122,8 +221,9 @@ class ActivityVillageInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+class ActivityAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = imports.ActivityImport
+    form = ActivityAdminForm
     list_display = [
         "date",
         "unit",
@@ -248,3 +348,38 @@ class ImportBatchAdmin(ListExportMixin, admin.ModelAdmin):
             "title": "Hoàn tác lần nhập",
         }
         return TemplateResponse(request, "admin/lamb_binh/undo_import.html", context)
+
+
+class CleanUserAdmin(GuardedChangeListMixin, UserAdmin):
+    """Django's user admin, with people's names cleaned like every other text (a control or
+    invisible character typed into a name would otherwise reach the backup and the audit),
+    and with a ceiling for admins who are not superusers: they manage accounts through the
+    groups, but cannot make anyone a superuser, grant single permissions, or change a
+    superuser's account (its password included)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return (*fields, "is_superuser", "user_permissions")
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in {"first_name", "last_name"}:
+            return CleanTextFormField(
+                max_length=db_field.max_length, required=False, label=db_field.verbose_name
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), CleanUserAdmin)

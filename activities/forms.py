@@ -7,6 +7,7 @@ from django import forms
 from activities import selectors
 from activities.models import Activity, ActivityType, PartyUnit
 from activities.services import ACTIVITY_FIELDS, MAX_CADRES, MAX_PEOPLE, local_today
+from activities.text import LONG_TEXT_MAX, CleanTextFormField
 from lamb_binh.fields import MoneyField
 from lamb_binh.numbers import vn_number
 
@@ -33,6 +34,31 @@ def _count_field(label: str, maximum: int, **kwargs) -> forms.IntegerField:
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
         **kwargs,
     )
+
+
+MISSING_VERSION = (
+    "Trang gửi lên thiếu phiên bản của bản ghi nên chưa lưu gì. Hãy mở lại trang rồi sửa lại."
+)
+
+
+class VersionField(forms.IntegerField):
+    """The version of the row an edit form was opened on, hidden; a save without it (or with
+    a broken one) is refused: see services.version_claim."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        messages = {"required": MISSING_VERSION, "invalid": MISSING_VERSION}
+        messages["min_value"] = MISSING_VERSION
+        super().__init__(min_value=1, error_messages=messages, **kwargs)
+
+
+def version_errors_above(form: forms.BaseForm) -> None:
+    """A hidden field's errors have no place beside it: show the version's above the form.
+    Call from the form's clean()."""
+    errors = form.errors.pop("version", None)
+    if errors:
+        form.add_error(None, errors.as_data())
 
 
 class CommuneChoiceField(forms.ModelChoiceField):
@@ -71,7 +97,7 @@ class ActivityForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         error_messages={"invalid": "Nhập khối lượng bằng số, ví dụ 120 hoặc 327,65."},
     )
-    output_unit = forms.CharField(label="Đơn vị tính", required=False, max_length=30)
+    output_unit = CleanTextFormField(label="Đơn vị tính", required=False, max_length=30)
     money_contributed = MoneyField(label="Tiền đóng góp (đồng)", required=False, initial=0)
     money_mobilised = MoneyField(label="Tiền vận động (đồng)", required=False, initial=0)
     housing_case = forms.ModelChoiceField(
@@ -80,11 +106,15 @@ class ActivityForm(forms.Form):
         required=False,
         empty_label="— Không —",
     )
-    description = forms.CharField(
-        label="Nội dung", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    description = CleanTextFormField(
+        multiline=True,
+        label="Nội dung",
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     # The version of the activity the form was opened on (see services.activity_update).
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
     confirm_duplicate = forms.BooleanField(
         label="Vẫn lưu (đây là một hoạt động khác)", required=False
     )
@@ -95,6 +125,7 @@ class ActivityForm(forms.Form):
         if instance is not None:
             kwargs.setdefault("initial", self.initial_from(instance))
         super().__init__(*args, **kwargs)
+        self.fields["version"].required = instance is not None
         communes = selectors.unit_communes(unit)
         self.fields["commune"].queryset = communes
         self.fields["villages"].queryset = selectors.unit_villages(unit)
@@ -142,6 +173,7 @@ class ActivityForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        version_errors_above(self)
         # A quantity without a unit takes the type's usual unit.
         kind = cleaned.get("activity_type")
         if cleaned.get("output_quantity") is not None and not cleaned.get("output_unit") and kind:
@@ -162,7 +194,8 @@ class ActivityForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanTextFormField(
+        multiline=True,
         label="Lý do mở lại",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -40,13 +40,22 @@ def last_weekend_day(today: datetime.date) -> datetime.date:
 def assigned_on_date() -> Exists:
     """An activity whose unit was assigned to its commune on its date."""
     return Exists(
-        Assignment.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=OuterRef("date")),
-            unit=OuterRef("unit"),
-            commune=OuterRef("commune"),
-            start__lte=OuterRef("date"),
+        Assignment.objects.active_on(OuterRef("date")).filter(
+            unit=OuterRef("unit"), commune=OuterRef("commune")
         )
     )
+
+
+def month_write_state(
+    *, editable: QuerySet[PartyUnit], unit: PartyUnit, year: int, month: int
+) -> tuple[bool, bool]:
+    """(the unit is among `editable`, it has an assignment in force in that month), in one
+    query: a month report is made only for a month the unit is in charge of a commune."""
+    assigned = Exists(
+        Assignment.objects.overlapping(*month_bounds(year, month)).filter(unit=OuterRef("pk"))
+    )
+    found = editable.filter(pk=unit.pk).annotate(assigned=assigned).values_list("assigned").first()
+    return (found is not None, bool(found and found[0]))
 
 
 def month_activities(unit: PartyUnit, year: int, month: int) -> QuerySet[Activity]:

@@ -6,12 +6,14 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from activities import access
+from activities import access, selectors
 from activities.gso import district_communes
 from activities.models import Activity, Commune, MonthReport, PartyUnit
+from activities.text import clean_text
 from lamb_binh.numbers import vn_number
 
 
@@ -196,6 +198,42 @@ def activity_create(
     return _save_activity(Activity(unit=unit, created_by=user), data=data)
 
 
+# --- Versions: a save based on an older copy is refused, whatever the path -------------
+
+
+def version_claim(*, model: type[models.Model], pk: int, version: int, noun: str) -> int:
+    """The version the next save of the row must carry, if `version` (the one the form was
+    opened on) is still the current one; otherwise refuse, saying when it was changed.
+
+    The row stays locked until the end of the caller's transaction, so two saves of the
+    same version cannot both pass. `noun` names the row in the message ("hoạt động").
+    """
+    current = (
+        model._default_manager.select_for_update()
+        .filter(pk=pk)
+        .values_list("version", "updated_at")
+        .first()
+    )
+    if current is None:
+        raise ValidationError(f"{noun.capitalize()} này vừa bị xóa.")
+    if current[0] != version:
+        when = timezone.localtime(current[1])
+        raise ValidationError(
+            f"Đã có người sửa {noun} này lúc {when:%H:%M %d/%m/%Y}, sau khi bạn mở trang. "
+            "Thay đổi của bạn chưa được lưu: hãy mở lại trang để xem bản mới rồi sửa lại.",
+            code="stale",
+        )
+    return current[0] + 1
+
+
+def version_bump(obj: models.Model) -> None:
+    """Count a change stored in another table (a link, a funding row) as a save of `obj`, so
+    that a form opened before it cannot put the old state back."""
+    type(obj)._default_manager.filter(pk=obj.pk).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+
+
 @transaction.atomic
 def activity_update(
     *,
@@ -205,24 +243,19 @@ def activity_update(
     confirm_duplicate: bool = False,
     version: int | None = None,
 ) -> Activity:
-    """Save changes made to the copy of `version`; if someone saved since, refuse."""
+    """Save changes made to the copy of `version`; if someone saved since, refuse.
+
+    Without `version` the check uses the version `activity` was read at, so a caller holding
+    an old copy is refused too: no path skips the check.
+    """
     if not access.editable_units(user).filter(pk=activity.unit_id).exists():
         raise PermissionDenied("Bạn không được sửa hoạt động của đơn vị này.")
-    current = (
-        Activity.objects.select_for_update()
-        .filter(pk=activity.pk)
-        .values_list("version", "updated_at")
-        .first()
+    activity.version = version_claim(
+        model=Activity,
+        pk=activity.pk,
+        version=activity.version if version is None else version,
+        noun="hoạt động",
     )
-    if current is None:
-        raise ValidationError("Hoạt động này vừa bị xóa.")
-    if version is not None and current[0] != version:
-        when = timezone.localtime(current[1])
-        raise ValidationError(
-            f"Đã có người sửa hoạt động này lúc {when:%H:%M %d/%m/%Y}, sau khi bạn mở trang. "
-            "Thay đổi của bạn chưa được lưu: hãy mở lại trang để xem bản mới rồi sửa lại."
-        )
-    activity.version = current[0] + 1
     _ensure_month_open(user=user, unit=activity.unit, day=activity.date)
     _ensure_month_open(user=user, unit=activity.unit, day=data["date"])
     _validate_activity(
@@ -245,6 +278,12 @@ def _check_month(*, user, unit: PartyUnit, year: int, month: int) -> MonthReport
     today = local_today()
     if (year, month) > (today.year, today.month):
         raise ValidationError(f"Tháng {month:02d}/{year} chưa đến, chưa thể báo cáo.")
+    if not unit.assignments.overlapping(*selectors.month_bounds(year, month)).exists():
+        # A month report speaks for the communes the unit is in charge of that month.
+        raise ValidationError(
+            f"Trong tháng {month:02d}/{year} đơn vị không được phân công phụ trách xã nào "
+            "(phân công đã kết thúc hoặc chưa bắt đầu), nên không có báo cáo tháng."
+        )
     report = (
         MonthReport.objects.select_for_update().filter(unit=unit, year=year, month=month).first()
     )
@@ -300,7 +339,7 @@ def month_declare_no_activity(*, user, unit: PartyUnit, year: int, month: int) -
 def month_reopen(*, user, unit: PartyUnit, year: int, month: int, reason: str) -> MonthReport:
     """An admin reopens a reported month so staff can correct it; the reason is kept."""
     access.require_admin(user)
-    reason = (reason or "").strip()
+    reason = clean_text(reason or "", multiline=True)  # invisible-only text is no reason
     if not reason:
         raise ValidationError({"reason": "Nhập lý do mở lại tháng."})
     report = (

@@ -79,7 +79,9 @@ def month_view(request: HttpRequest, unit_id: int, year: int, month: int) -> Htt
     _month_or_404(year, month)
     unit = access.get_unit(request.user, unit_id)
     summary = selectors.month_summary(unit, year, month, page=request.GET.get("page"))
-    can_edit = access.editable_units(request.user).filter(pk=unit.pk).exists()
+    can_edit, assigned = selectors.month_write_state(
+        editable=access.editable_units(request.user), unit=unit, year=year, month=month
+    )
     is_admin = access.is_admin(request.user)
     prev_year, prev_month = selectors.shift_month(year, month, -1)
     next_year, next_month = selectors.shift_month(year, month, 1)
@@ -90,6 +92,7 @@ def month_view(request: HttpRequest, unit_id: int, year: int, month: int) -> Htt
         "units": access.readable_units(request.user).order_by("name"),
         "can_edit": can_edit and (not summary.locked or is_admin),
         "can_report": can_edit
+        and assigned
         and not summary.locked
         and (year, month) <= (today.year, today.month),
         "can_reopen": is_admin and summary.locked,
@@ -192,10 +195,14 @@ def _editable_activity(request: HttpRequest, pk: int, *, verb: str):
 
 
 def _link_housing_case(activity: Activity, case, previous) -> None:
+    # A link is part of the case too (its admin page edits them): each one changed counts as
+    # a save of that case, so a case form opened before cannot put the old links back.
     if previous is not None and previous != case:
         activity.housing_cases.remove(previous)
-    if case is not None:
+        services.version_bump(previous)
+    if case is not None and case != previous:
         activity.housing_cases.add(case)
+        services.version_bump(case)
 
 
 @access.role_required

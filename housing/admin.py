@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from activities.admin import VersionedAdminForm, VersionedAdminMixin
+from activities.services import version_bump
 from housing.imports import HousingCaseImport
 from housing.models import Funding, HousingCase, Programme
+from housing.services import CASE_NOUN
 from lamb_binh.admin_sheets import ListExportMixin, SpreadsheetAdminMixin
 
 
@@ -21,9 +24,17 @@ class FundingInline(admin.TabularInline):
     extra = 1
 
 
+class HousingCaseAdminForm(VersionedAdminForm):
+    version_noun = CASE_NOUN
+
+
 @admin.register(HousingCase)
-class HousingCaseAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+class HousingCaseAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
+    """The case with its funding rows: one version covers both (staff add and remove funding
+    rows on the case page), so a change form opened before another save is refused."""
+
     import_kind = HousingCaseImport
+    form = HousingCaseAdminForm
     list_display = [
         "household_head",
         "village",
@@ -84,7 +95,7 @@ class HousingCaseAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Theo dõi"), {"fields": ["created_by", "created_at", "updated_at"]}),
+        (_("Theo dõi"), {"fields": ["created_by", "created_at", "updated_at", "version"]}),
     ]
 
     def get_queryset(self, request):
@@ -104,10 +115,38 @@ class HousingCaseAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class FundingAdminForm(VersionedAdminForm):
+    """A funding row is part of its case: its change form carries the case's version."""
+
+    version_noun = CASE_NOUN
+
+    def versioned_row(self):
+        return self.instance.case
+
+
 @admin.register(Funding)
 class FundingAdmin(ListExportMixin, admin.ModelAdmin):
+    form = FundingAdminForm
+    fields = ["case", "source", "year", "amount", "note", "version"]
     list_display = ["case", "source", "year", "amount"]
     list_filter = ["source", "year"]
     search_fields = ["case__household_head"]
     list_select_related = ["case__village"]
     autocomplete_fields = ["case"]
+
+    def save_model(self, request, obj, form, change):
+        before = Funding.objects.filter(pk=obj.pk).values_list("case", flat=True).first()
+        super().save_model(request, obj, form, change)
+        # Its case (and the one it left, if moved) counts the change as a save.
+        for case_id in {before, obj.case_id} - {None}:
+            version_bump(HousingCase(pk=case_id))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        version_bump(HousingCase(pk=obj.case_id))
+
+    def delete_queryset(self, request, queryset):
+        case_ids = set(queryset.values_list("case", flat=True))
+        super().delete_queryset(request, queryset)
+        for case_id in case_ids:
+            version_bump(HousingCase(pk=case_id))

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from activities.access import staff_communes
+from activities.access import writable_communes
+from activities.forms import VersionField, version_errors_above
 from activities.models import PartyUnit, Village
+from activities.text import CleanTextFormField
 from housing.models import Funding, HousingCase
 from housing.services import EDITABLE_FIELDS
 from lamb_binh.fields import MoneyField
@@ -55,6 +57,8 @@ class HousingCaseForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # The version of the case the form was opened on (see services.housing_case_update).
+    version = VersionField()
 
     class Meta:
         model = HousingCase
@@ -70,8 +74,11 @@ class HousingCaseForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if "version" in self.fields:
+            self.initial.setdefault("version", self.instance.version)
+        # Only where the user may write today: a commune whose assignment ended stays readable.
         villages: QuerySet[Village] = Village.objects.filter(
-            commune__in=staff_communes(user)
+            commune__in=writable_communes(user)
         ).select_related("commune")
         self.fields["village"].queryset = villages.order_by("commune__name", "name")
         self.fields["programme"].empty_label = _("— Chọn chương trình —")
@@ -92,6 +99,11 @@ class HousingCaseForm(forms.ModelForm):
     def clean_support_amount(self) -> int:
         return self.cleaned_data.get("support_amount") or 0
 
+    def clean(self):
+        cleaned = super().clean()
+        version_errors_above(self)
+        return cleaned
+
     def _post_clean(self):
         # The services validate the whole row; the form only parses the fields and leaves
         # the instance untouched, so a refused edit never shows on the page.
@@ -99,6 +111,7 @@ class HousingCaseForm(forms.ModelForm):
 
 
 class HousingCaseCreateForm(HousingCaseForm):
+    version = None  # a new case has no earlier copy
     surveyed_on = forms.DateField(
         label=_("Ngày khảo sát"),
         required=False,
@@ -129,7 +142,8 @@ class AdvanceForm(forms.Form):
 
 
 class StepBackForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanTextFormField(
+        multiline=True,
         label=_("Lý do lùi bước"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -162,7 +176,7 @@ class FundingForm(forms.Form):
         label=_("Số tiền (đồng)"),
         error_messages={"required": _("Cần nhập số tiền.")},
     )
-    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+    note = CleanTextFormField(label=_("Ghi chú"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"year": timezone.localdate().year})

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, PartyUnit, Village, ordered_dates, user_reference
-from activities.text import NFCCharField, NFCTextField
+from activities.text import LONG_TEXT_MAX, NFCCharField, NFCTextField
 
 
 class Programme(models.Model):
@@ -130,7 +130,10 @@ class HousingCase(models.Model):
     activities = models.ManyToManyField(
         Activity, blank=True, related_name="housing_cases", verbose_name=_("hoạt động liên quan")
     )
-    notes = NFCTextField(_("ghi chú"), blank=True)
+    notes = NFCTextField(_("ghi chú"), blank=True, max_length=LONG_TEXT_MAX)
+    # Counts the saves of the case and of what belongs to it (funding rows, links), so that
+    # a save based on an older copy is refused rather than silently putting old values back.
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, db_default=1, editable=False)
     # Set by spreadsheet imports, so that importing the same file again finds the same case.
     import_key = models.CharField(
         _("mã dòng khi nhập"), max_length=64, null=True, blank=True, unique=True, editable=False
@@ -224,6 +227,6 @@ class Funding(models.Model):
 auditlog.register(
     HousingCase,
     m2m_fields={"helping_units", "activities"},
-    exclude_fields=["created_at", "updated_at"],
+    exclude_fields=["created_at", "updated_at", "version"],
 )
 auditlog.register(Funding)

@@ -8,7 +8,7 @@ from django.db.models import QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, QueryDict
 
-from activities.access import editable_units, is_admin, staff_communes
+from activities.access import editable_units, is_admin, staff_communes, writable_communes
 from activities.models import Activity
 from housing.filters import HousingCaseFilter
 from housing.models import Funding, HousingCase
@@ -20,6 +20,12 @@ LINKABLE_LIMIT = 60
 def visible_cases(user) -> QuerySet[HousingCase]:
     """All cases for officials and admins; the cases of their units' communes for staff."""
     return HousingCase.objects.in_communes(staff_communes(user))
+
+
+def can_write_case(*, user, case: HousingCase) -> bool:
+    """Whether the user may change the case today: admins always; staff while one of their
+    units is assigned to its commune (afterwards the case stays readable); officials never."""
+    return writable_communes(user).filter(pk=case.village.commune_id).exists()
 
 
 def with_funding_total(cases: QuerySet[HousingCase]) -> QuerySet[HousingCase]:

@@ -20,6 +20,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, PartyUnit, Village
+from activities.services import version_bump, version_claim
+from activities.text import nfc
 from housing.models import Funding, HousingCase, Programme
 
 STATUSES: list[str] = list(HousingCase.STEP_DATES)
@@ -70,6 +72,16 @@ def _refuse_future(day: datetime.date | None, field: str) -> None:
 def _lock(case: HousingCase) -> HousingCase:
     """The case re-read under a row lock, so two clicks cannot move it twice."""
     return HousingCase.objects.select_for_update().get(pk=case.pk)
+
+
+def _save(case: HousingCase) -> None:
+    """Save a locked, validated case as its next version."""
+    case.version += 1
+    case.save()
+
+
+# How the version check names a case in its message: "Đã có người sửa hồ sơ hộ này lúc …".
+CASE_NOUN = "hồ sơ hộ"
 
 
 @transaction.atomic
@@ -124,23 +136,33 @@ def housing_case_update(
     case: HousingCase,
     data: dict[str, Any],
     helping_units: Iterable[PartyUnit] | None = None,
+    version: int | None = None,
 ) -> HousingCase:
-    """Change the household's details; `helping_units`, when given, replaces the units."""
+    """Change the household's details made on the copy of `version`; if someone saved the case
+    since, refuse. `helping_units`, when given, replaces the units.
+
+    Without `version` the check uses the version `case` was read at, so a caller holding an
+    old copy is refused too.
+    """
     unknown = set(data).difference(EDITABLE_FIELDS)
     if unknown:
         # A programming error, not bad input: the status only moves through its own services.
         raise ValueError(f"Fields not editable here: {sorted(unknown)}")
+    expected = case.version if version is None else version
+    version_claim(model=HousingCase, pk=case.pk, version=expected, noun=CASE_NOUN)
     case = _lock(case)
     changed = [name for name, value in data.items() if getattr(case, name) != value]
     for name in changed:
         setattr(case, name, data[name])
     case.full_clean()
-    if changed:
-        case.save()
-    if helping_units is not None:
-        units = list(helping_units)
-        if {u.pk for u in units} != set(case.helping_units.values_list("pk", flat=True)):
-            case.helping_units.set(units)
+    units = None if helping_units is None else list(helping_units)
+    units_changed = units is not None and {u.pk for u in units} != set(
+        case.helping_units.values_list("pk", flat=True)
+    )
+    if changed or units_changed:
+        _save(case)
+    if units_changed:
+        case.helping_units.set(units)
     return case
 
 
@@ -183,7 +205,7 @@ def housing_case_advance(
     case.status = target
     setattr(case, HousingCase.STEP_DATES[target], date)
     case.full_clean()
-    case.save()
+    _save(case)
     return case
 
 
@@ -196,7 +218,7 @@ def housing_case_step_back(
     The notes are part of the audited row, so the reason sits in the history next to the
     status change.
     """
-    reason = " ".join(reason.split())
+    reason = nfc(reason or "")  # one line, without invisible characters
     if not reason:
         raise ValidationError({"reason": _("Cần ghi lý do lùi bước.")})
     case = _lock(case)
@@ -217,7 +239,7 @@ def housing_case_step_back(
     case.status = target
     case.notes = f"{case.notes}\n{line}" if case.notes else line
     case.full_clean()
-    case.save()
+    _save(case)
     return case
 
 
@@ -236,12 +258,15 @@ def funding_add(
     except IntegrityError:
         # Someone added the same row between the check above and the insert.
         raise ValidationError(_("Hộ này đã có khoản kinh phí từ nguồn này trong năm.")) from None
+    # The funding rows are part of the case (its admin page edits them with it).
+    version_bump(case)
     return funding
 
 
 @transaction.atomic
 def funding_delete(*, funding: Funding) -> None:
     funding.delete()
+    version_bump(funding.case)
 
 
 @transaction.atomic
@@ -249,9 +274,11 @@ def housing_case_link_activity(*, case: HousingCase, activity: Activity, link: b
     """Record (or remove) that an activity helped the case; only activities of its commune."""
     if not link:
         case.activities.remove(activity)
+        version_bump(case)
         return
     if activity.commune_id != case.village.commune_id:
         raise ValidationError(
             {"activity": _("Chỉ liên kết được hoạt động ở cùng xã với hộ được hỗ trợ.")}
         )
     case.activities.add(activity)
+    version_bump(case)

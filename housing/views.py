@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -59,6 +59,14 @@ def _case_to_write(request: HttpRequest, pk: int, *, admin_only: bool = False) -
         require_admin(request.user)
     else:
         require_editor(request.user)
+    if not selectors.can_write_case(user=request.user, case=case):
+        raise PermissionDenied(
+            _(
+                "Đơn vị của bạn không còn được phân công phụ trách %(commune)s nên chỉ được xem "
+                "hộ này, không được sửa."
+            )
+            % {"commune": case.village.commune.full_name}
+        )
     return case
 
 
@@ -92,7 +100,7 @@ def _steps(case: HousingCase) -> list[dict]:
 
 def _render_detail(request: HttpRequest, case: HousingCase) -> HttpResponse:
     user = request.user
-    can_edit = is_admin(user) or is_staff_member(user)
+    can_edit = selectors.can_write_case(user=user, case=case)
     next_status = services.next_status(case)
     context = {
         "case": case,
@@ -164,8 +172,9 @@ def case_update(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units = data.pop("helping_units")
+        version = data.pop("version")
         try:
-            services.housing_case_update(case=case, data=data, helping_units=units)
+            services.housing_case_update(case=case, data=data, helping_units=units, version=version)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

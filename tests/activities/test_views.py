@@ -250,7 +250,7 @@ def test_the_site_records_who_changed_what(client, staff_a, unit, binh_an, road,
     activity = Activity.objects.get()
     client.post(
         reverse("activities:activity_update", args=[activity.pk]),
-        form_data(binh_an, road, [village], people_participations="31"),
+        form_data(binh_an, road, [village], people_participations="31", version="1"),
     )
     entries = LogEntry.objects.get_for_object(activity).order_by("timestamp", "id")
     assert {e.actor for e in entries} == {staff_a}

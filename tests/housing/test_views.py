@@ -311,7 +311,7 @@ def test_editing_changes_the_details_but_never_the_status(
     client.force_login(staff_a)
     edit_page = page(client.get(url("case_update", case_a)))
     assert 'value="25.000.000"' in edit_page
-    data = form_data(village, programme, household_head="Ma Thị Sính")
+    data = form_data(village, programme, household_head="Ma Thị Sính", version="1")
     data |= {"status": "handed_over", "handed_over_on": "01/07/2024"}
     response = client.post(url("case_update", case_a), data)
     assert response.status_code == 302
