@@ -7,6 +7,7 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Max, Q
+from django.utils.translation import gettext_lazy as _
 
 from activities import periods
 from activities.models import Activity, ActivityType, Commune, PartyUnit
@@ -37,18 +38,25 @@ class ReportFilter(django_filters.FilterSet):
         queryset=Commune.objects.order_by("valid_from", "name"),
         label="Xã, thị trấn",
         empty_label="Tất cả",
+        error_messages={
+            "invalid_choice": _("Không có xã, thị trấn này; hãy chọn trong danh sách.")
+        },
     )
     don_vi = django_filters.ModelChoiceFilter(
         field_name="unit",
         queryset=PartyUnit.objects.order_by("name"),
         label="Đơn vị",
         empty_label="Tất cả",
+        error_messages={"invalid_choice": _("Không có đơn vị này; hãy chọn trong danh sách.")},
     )
     loai = django_filters.ModelChoiceFilter(
         field_name="activity_type",
         queryset=ActivityType.objects.order_by("order", "name"),
         label="Loại hoạt động",
         empty_label="Tất cả",
+        error_messages={
+            "invalid_choice": _("Không có loại hoạt động này; hãy chọn trong danh sách.")
+        },
     )
 
     class Meta:
@@ -56,49 +64,143 @@ class ReportFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class PeriodForm(forms.Form):
-    """Which period: its kind and the month, quarter, half, year or dates it needs."""
+MONTH_FORMAT = _("Tháng phải có dạng năm-tháng, ví dụ 2024-06.")
 
-    ky = forms.ChoiceField(label="Kỳ báo cáo", choices=PERIOD_KINDS, required=False)
-    thang = forms.CharField(label="Tháng", required=False, max_length=7)
+# The parameters each kind of period reads; links carry these and no others.
+KIND_PARAMS = {
+    "thang": ("thang",),
+    "quy": ("quy", "nam"),
+    "6thang": ("nua", "nam"),
+    "nam": ("nam",),
+    "tuy-chon": ("tu", "den"),
+    "tu-dau": (),
+}
+
+
+class PeriodForm(forms.Form):
+    """Which period: its kind and the month, quarter, half, year or dates it needs. Every
+    part must lie in periods.report_years(today); anything else is refused with a message."""
+
+    ky = forms.ChoiceField(
+        label="Kỳ báo cáo",
+        choices=PERIOD_KINDS,
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "Kỳ báo cáo không hợp lệ: hãy chọn tháng, quý, 6 tháng, năm, tùy chọn hoặc từ đầu."
+            )
+        },
+    )
+    thang = forms.CharField(
+        label="Tháng", required=False, max_length=7, error_messages={"max_length": MONTH_FORMAT}
+    )
     quy = forms.TypedChoiceField(
         label="Quý",
         choices=[(q, f"Quý {periods.ROMAN[q]}") for q in range(1, 5)],
         coerce=int,
         required=False,
+        error_messages={"invalid_choice": _("Quý phải là 1, 2, 3 hoặc 4.")},
     )
     nua = forms.TypedChoiceField(
         label="Nửa năm",
         choices=[(1, "6 tháng đầu năm"), (2, "6 tháng cuối năm")],
         coerce=int,
         required=False,
+        error_messages={
+            "invalid_choice": _("Nửa năm phải là 1 (6 tháng đầu năm) hoặc 2 (6 tháng cuối năm).")
+        },
     )
-    nam = forms.IntegerField(label="Năm", min_value=2000, max_value=2100, required=False)
-    tu = forms.DateField(label="Từ ngày", required=False)
-    den = forms.DateField(label="Đến ngày", required=False)
+    nam = forms.IntegerField(
+        label="Năm",
+        required=False,
+        error_messages={"invalid": _("Năm phải là một số, ví dụ 2024.")},
+    )
+    tu = forms.DateField(
+        label="Từ ngày",
+        required=False,
+        error_messages={
+            "invalid": _("“Từ ngày” phải có dạng ngày/tháng/năm, ví dụ 05/06/2024 (5 tháng 6).")
+        },
+    )
+    den = forms.DateField(
+        label="Đến ngày",
+        required=False,
+        error_messages={
+            "invalid": _("“Đến ngày” phải có dạng ngày/tháng/năm, ví dụ 05/06/2024 (5 tháng 6).")
+        },
+    )
 
     def __init__(self, *args, today: datetime.date, **kwargs):
         self.today = today
+        self.years = periods.report_years(today)
         super().__init__(*args, **kwargs)
+        self.fields["nam"].widget.attrs.update(min=self.years[0], max=self.years[-1])
+
+    def _within_years(self, year: int, what: str) -> None:
+        if year not in self.years:
+            raise forms.ValidationError(
+                _("%(what)s phải trong các năm %(years)s.")
+                % {"what": what, "years": periods.report_years_text(self.today)}
+            )
 
     def clean_thang(self):
         value = self.cleaned_data.get("thang")
         if not value:
             return None
         try:
-            return datetime.datetime.strptime(value, "%Y-%m").date()
+            month = datetime.datetime.strptime(value, "%Y-%m").date()
         except ValueError:
-            raise forms.ValidationError("Tháng phải có dạng năm-tháng, ví dụ 2024-06.") from None
+            raise forms.ValidationError(MONTH_FORMAT) from None
+        self._within_years(month.year, _("Tháng"))
+        return month
+
+    def clean_nam(self):
+        year = self.cleaned_data.get("nam")
+        if year is not None:
+            self._within_years(year, _("Năm"))
+        return year
+
+    def clean_tu(self):
+        day = self.cleaned_data.get("tu")
+        if day is not None:
+            self._within_years(day.year, _("“Từ ngày”"))
+        return day
+
+    def clean_den(self):
+        day = self.cleaned_data.get("den")
+        if day is not None:
+            self._within_years(day.year, _("“Đến ngày”"))
+        return day
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("tu"), cleaned.get("den")
-        if (cleaned.get("ky") or DEFAULT_KIND) == "tuy-chon":
+        if (cleaned.get("ky") or DEFAULT_KIND) == "tuy-chon" and not self.errors:
             if not start or not end:
                 raise forms.ValidationError("Kỳ tùy chọn cần cả “Từ ngày” và “Đến ngày”.")
             if end < start:
                 raise forms.ValidationError("“Đến ngày” phải sau hoặc bằng “Từ ngày”.")
         return cleaned
+
+    def url_params(self) -> dict[str, str]:
+        """The period as URL parameters, rebuilt from what was accepted: the kind and the
+        parts it reads; nothing when the form was refused (the default period is shown)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        kind = data.get("ky") or DEFAULT_KIND
+        params = {"ky": kind}
+        for name in KIND_PARAMS[kind]:
+            value = data.get(name)
+            if value is None:
+                continue
+            if name == "thang":
+                params[name] = f"{value:%Y-%m}"
+            elif name in ("tu", "den"):
+                params[name] = f"{value:%d/%m/%Y}"
+            else:
+                params[name] = str(value)
+        return params
 
     def period(self) -> periods.Period:
         """The chosen period; parts that are missing or invalid fall back to today's."""

@@ -13,7 +13,23 @@ PROGRAMME_START = datetime.date(2021, 9, 10)
 # (Nghị quyết 202/2025/QH15 and the commune mergers took effect that day).
 MERGER_DATE = datetime.date(2025, 7, 1)
 
+# Reports cover the programme's years: none before it started, and one year ahead at the
+# most (a plan for next year). Beyond that a period is only a hostile or mistyped URL, and
+# one from year 1 or to 9999 overflowed the date arithmetic or built a page of many MB.
+FIRST_YEAR = PROGRAMME_START.year
+YEARS_AHEAD = 1
+
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def report_years(today: datetime.date) -> range:
+    """The years a report period may touch, seen from `today`."""
+    return range(FIRST_YEAR, today.year + YEARS_AHEAD + 1)
+
+
+def report_years_text(today: datetime.date) -> str:
+    years = report_years(today)
+    return f"{years[0]}–{years[-1]}"
 
 
 @dataclass(frozen=True)

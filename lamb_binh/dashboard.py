@@ -73,10 +73,26 @@ def require_reader_of_everything(request: HttpRequest) -> None:
         raise PermissionDenied("Bảng tổng hợp dành cho lãnh đạo và quản trị.")
 
 
-def _quick_periods(data: QueryDict) -> list[dict]:
+def _filter_params(scope: Scope) -> dict[str, str]:
+    """The filters that were accepted, as URL parameters (a refused one is left out)."""
+    data = scope.filterset.form.cleaned_data
+    params = {name: str(data[name].pk) for name in ("xa", "don_vi", "loai") if data.get(name)}
+    if scope.merged:
+        params["gop_xa"] = "1"
+    return params
+
+
+def report_query(scope: Scope) -> str:
+    """The query string of the period and filters shown, for the page's links. Rebuilt from
+    what was accepted rather than copied from the URL, so that a link leads to the figures
+    on the page and never repeats junk (nor its length) once per row."""
+    return urlencode(scope.period_form.url_params() | _filter_params(scope))
+
+
+def _quick_periods(scope: Scope, data: QueryDict) -> list[dict]:
     """The quick buttons: this month, this quarter, 6 months, this year, since the start."""
-    kept = {k: v for k, v in data.items() if k in ("xa", "don_vi", "loai", "gop_xa")}
-    current = data.get("ky") or DEFAULT_KIND
+    kept = _filter_params(scope)
+    current = scope.period_form.url_params().get("ky", DEFAULT_KIND)
     labels = {
         "thang": "Tháng này",
         "quy": "Quý này",
@@ -106,8 +122,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "report": report,
         "scope": report.scope,
         "period_kinds": PERIOD_KINDS,
-        "quick_periods": _quick_periods(request.GET),
-        "query": request.GET.urlencode(),
+        "quick_periods": _quick_periods(report.scope, request.GET),
+        "query": report_query(report.scope),
         "crosses_merger": period.start < MERGER_DATE <= period.end,
         "money_contributed": vn_million(report.headline.totals.money_contributed),
         "money_mobilised": vn_million(report.headline.totals.money_mobilised),

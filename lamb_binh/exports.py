@@ -105,6 +105,15 @@ TABLES: dict[str, tuple[str, Callable]] = {
 }
 
 
+def _refused_note(report: Report) -> str | None:
+    """What the URL asked for and was refused: the file says so, as the page does, since
+    it then holds the default period or no filter instead."""
+    errors = report.scope.errors
+    if not errors:
+        return None
+    return f"Lưu ý: {' '.join(str(e) for e in errors)} Lựa chọn không hợp lệ đã được bỏ qua."
+
+
 def _sheet(workbook: Workbook, report: Report, title: str, table) -> None:
     headers, formats, body, footer = table
     sheet = workbook.create_sheet(title[:31])
@@ -115,6 +124,8 @@ def _sheet(workbook: Workbook, report: Report, title: str, table) -> None:
         f"({report.scope.period.start:%d/%m/%Y} – {report.scope.period.end:%d/%m/%Y})",
         f"Phạm vi: {report.scope.filters_text}",
     ]
+    if note := _refused_note(report):
+        lines.append(note)
     for index, text in enumerate(lines, start=1):
         sheet.cell(row=index, column=1, value=text).font = Font(
             bold=index == 1, size=13 if index == 1 else 11
@@ -166,6 +177,8 @@ def csv_for(report: Report, table: str) -> str:
     writer.writerow(
         [f"{TABLES[table][0]} — {report.scope.period.label}; {report.scope.filters_text}"]
     )
+    if note := _refused_note(report):
+        writer.writerow([note])
     writer.writerow(headers)
     for values in [*body, *([footer] if footer else [])]:
         writer.writerow([neutralise(str(v) if isinstance(v, Promise) else v) for v in values])
