@@ -18,6 +18,16 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The local .env, made once if there is none, so that the README's commands
+# (.venv/bin/python manage.py import_data, createsuperuser, backup_data) run as written
+# after `make run`: DEBUG on and a generated key. Never committed (.gitignore); `make test`
+# reads none; production sets its own variables.
+.env:
+	@echo "# Made by make for local development; see .env.example. Never commit it." > $@
+	@echo "DEBUG=on" >> $@
+	@echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(60))')" >> $@
+	@echo "  Đã tạo tệp .env (DEBUG=on, SECRET_KEY ngẫu nhiên) cho máy phát triển."
+
 migrate: install
 	$(MANAGE) migrate --noinput
 
@@ -25,7 +35,7 @@ demo: migrate
 	$(MANAGE) load_communes
 	$(MANAGE) load_demo
 
-run: demo
+run: .env demo
 	@echo ""
 	@echo "  Mở http://$(HOST)/ — tài khoản mẫu (mật khẩu lambinh-demo):"
 	@echo "    quantri   quản trị"
@@ -54,9 +64,10 @@ clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
 
 # The production profile on this machine: DEBUG off, static files collected, gunicorn.
-# Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment (see README).
+# Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment (see README); any
+# warning of check --deploy (a weak key, a missing HTTPS setting) stops it before serving.
 serve: install
-	DEBUG=off $(MANAGE) check --deploy
+	DEBUG=off $(MANAGE) check --deploy --fail-level WARNING
 	DEBUG=off $(MANAGE) migrate --noinput
 	DEBUG=off $(MANAGE) collectstatic --noinput
 	DEBUG=off $(BIN)/gunicorn lamb_binh.wsgi --bind $(HOST) --workers $${WEB_CONCURRENCY:-3} --access-logfile - --error-logfile -

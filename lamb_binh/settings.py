@@ -1,16 +1,30 @@
 """Settings for the "3 cùng" tracker, read from the environment (see .env.example)."""
 
 import datetime
+import os
 from pathlib import Path
 
 import environ
+
+# _check_secret_key is the very test `check --deploy` applies (security.W009); it is private,
+# which is fine while Django is pinned to 5.2.
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
+from django.core.checks.security.base import _check_secret_key as secret_key_is_strong
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A local .env is optional; real environment variables always win.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A local .env (`make run` writes one: DEBUG=on and a generated key) is optional; real
+# environment variables always win. ENV_FILE names another file, or none when empty: the
+# test suite reads none, so that a developer's .env cannot change what it tests.
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 
 def env_flag(name: str, default: bool) -> bool:
@@ -22,12 +36,17 @@ def env_flag(name: str, default: bool) -> bool:
         return True
     if raw in {"0", "false", "no", "off"}:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a yes/no value: use on or off.")
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} không phải giá trị bật/tắt: hãy đặt {name}=on hoặc {name}=off."
+    )
 
 
 DEBUG = env_flag("DEBUG", default=False)
 
-# Production secrets have no default: with DEBUG off, a missing value stops the start.
+NEW_KEY_COMMAND = "python3 -c 'import secrets; print(secrets.token_urlsafe(60))'"
+
+# Production secrets have no default: with DEBUG off, a missing value or a key that
+# `check --deploy` calls weak stops the start (a warning alone would let it serve).
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="") or "insecure-local-development-key"
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
@@ -35,13 +54,22 @@ else:
     SECRET_KEY = env.str("SECRET_KEY", default="")
     if not SECRET_KEY:
         raise ImproperlyConfigured(
-            "SECRET_KEY is required when DEBUG is off. Set SECRET_KEY in the environment "
-            "(or DEBUG=on for local development)."
+            "Thiếu SECRET_KEY: khi DEBUG=off (chạy thật) phải đặt SECRET_KEY là một chuỗi "
+            f"ngẫu nhiên dài, tạo bằng {NEW_KEY_COMMAND}, trong môi trường hoặc tệp .env. "
+            "Trên máy phát triển: DEBUG=on (make run tự tạo tệp .env như vậy)."
+        )
+    if not secret_key_is_strong(SECRET_KEY):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY quá yếu: cần ít nhất {SECRET_KEY_MIN_LENGTH} ký tự, ít nhất "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} ký tự khác nhau và không bắt đầu bằng "
+            f"“{SECRET_KEY_INSECURE_PREFIX}”. Tạo khóa mới bằng {NEW_KEY_COMMAND} rồi đặt "
+            "lại SECRET_KEY."
         )
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
-            "ALLOWED_HOSTS is required when DEBUG is off, e.g. ALLOWED_HOSTS=3cung.lambinh.gov.vn"
+            "Thiếu ALLOWED_HOSTS: khi DEBUG=off phải đặt tên miền của trang, cách nhau bằng "
+            "dấu phẩy, ví dụ ALLOWED_HOSTS=3cung.lambinh.gov.vn, trong môi trường hoặc tệp .env."
         )
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -57,13 +85,17 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "auditlog",
-    "axes",
+    # django-axes under a Vietnamese name in the admin (its own AppConfig has none).
+    "lamb_binh.apps.AxesConfig",
     "csp",
     "activities",
     "housing",
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer probing /suc-khoe/ by IP address gets its answer although its
+    # Host is not in ALLOWED_HOSTS; every other request is validated as usual.
+    "lamb_binh.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the application server, compressed and cache-busted.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -143,17 +175,42 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind N reverse proxies (AXES_PROXY_COUNT=1 behind nginx) the client address comes from
-# X-Forwarded-For; without a proxy that header is the client's own word and is ignored.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+
+
+def client_address_settings(proxies: int) -> dict:
+    """How django-axes (through django-ipware) finds the client's address behind `proxies`
+    reverse proxies. Without a proxy, X-Forwarded-For is the client's own word: ignored.
+    Behind N proxies the header reads "client, proxy1, …, proxyN-1" (the last proxy is
+    REMOTE_ADDR); what ipware calls proxy_count is that N-1, counted from the right, so the
+    address our own proxy appended is used even when the client sent a forged header first
+    (IPWARE_STRICT off: a longer chain is not rejected, its forged left part is skipped)."""
+    if proxies <= 0:
+        return {
+            "AXES_IPWARE_PROXY_COUNT": None,
+            "AXES_IPWARE_META_PRECEDENCE_ORDER": ["REMOTE_ADDR"],
+            "IPWARE_STRICT": False,
+        }
+    return {
+        "AXES_IPWARE_PROXY_COUNT": proxies - 1,
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+        "IPWARE_STRICT": False,
+    }
+
+
+# Reverse proxies in front: AXES_PROXY_COUNT=1 behind nginx (README, Deployment).
+PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+_client_address = client_address_settings(PROXY_COUNT)
+AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+IPWARE_STRICT = _client_address["IPWARE_STRICT"]
 
 # The audit trail keeps old → new values; the actor comes from AuditlogMiddleware.
 AUDITLOG_INCLUDE_ALL_MODELS = False
 # Loading a backup (raw saves) restores the audit trail; it must not add to it.
 AUDITLOG_DISABLE_ON_RAW_SAVE = True
+
+# Our Vietnamese page (no inline style, which the CSP would block) instead of Django's.
+CSRF_FAILURE_VIEW = "lamb_binh.views.csrf_failure"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -161,7 +218,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Vietnamese for the libraries' strings that show through (compiled .mo committed).
+LOCALE_PATHS = [BASE_DIR / "lamb_binh" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

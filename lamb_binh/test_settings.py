@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DEBUG", "on")
+# A developer's .env (make run writes one) must not change what the suite tests.
+os.environ.setdefault("ENV_FILE", "")
 
 from lamb_binh.settings import *  # noqa: E402,F403
 

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lamb_binh import dashboard, exports, views
+from lamb_binh.middleware import HEALTH_PATH
 
 admin.site.site_header = "Quản trị — Theo dõi “3 cùng” Lâm Bình"
 admin.site.site_title = "Quản trị “3 cùng”"
@@ -15,13 +16,19 @@ handler500 = "lamb_binh.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("suc-khoe/", views.health, name="health"),
+    path(HEALTH_PATH.lstrip("/"), views.health, name="health"),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dang-xuat/", views.logout, name="logout"),
+    path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "doi-mat-khau/xong/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("tong-hop/", dashboard.dashboard, name="dashboard"),
     path("tong-hop/in/", dashboard.dashboard_print, name="dashboard_print"),
     path("tong-hop/xuat/<slug:table>/", exports.dashboard_export, name="dashboard_export"),

@@ -1,10 +1,11 @@
-"""Site-wide views: the home page, the health check and the server-error page."""
+"""Site-wide views: the home page, the health check, logout, and the error pages."""
 
 import sys
 
+from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as default_server_error
@@ -46,3 +47,22 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return default_server_error(request)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out is a POST (a link could log anyone out); a GET, e.g. an old bookmark of
+    /dang-xuat/, gets a page with the button instead of a blank 405."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return render(request, "registration/logout_confirm.html")
+
+
+logout = LogoutView.as_view()
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent from a page that is too old (the token changed with a
+    new login) or without cookies. Says what to do; the reason is for the log, not the user."""
+    return render(request, "403_csrf.html", status=403)

@@ -33,7 +33,11 @@ MATRIX = {
     # A file, not a page: anonymous users get 403, not a login redirect.
     "dashboard_export": row([403, 403, 403, 403, 200, 200], NOT_ALLOWED),
     "login": row([200, 302, 302, 302, 302, 302], [200, 302, 302, 302, 302, 302]),
-    "logout": row(NOT_ALLOWED, [302, 302, 302, 302, 302, 302]),
+    # A GET shows the logout button (a page, not a blank 405); only the POST logs out.
+    "logout": row([200] * 6, [302, 302, 302, 302, 302, 302]),
+    # Everyone logged in changes their own password, with or without a role.
+    "password_change": row([LOGIN, 200, 200, 200, 200, 200], [LOGIN, 200, 200, 200, 200, 200]),
+    "password_change_done": row([LOGIN, 200, 200, 200, 200, 200], [LOGIN, 405, 405, 405, 405, 405]),
     "activities:month_redirect": row([LOGIN, 403, 302, 302, 302, 302], NOT_ALLOWED),
     "activities:month": row([LOGIN, 403, 200, 404, 200, 200], NOT_ALLOWED),
     "activities:month_submit": row(NOT_ALLOWED, [LOGIN, 403, 302, 404, 403, 302]),
