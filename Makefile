@@ -73,7 +73,8 @@ serve: install
 	DEBUG=off $(BIN)/gunicorn lamb_binh.wsgi --bind $(HOST) --workers $${WEB_CONCURRENCY:-3} --access-logfile - --error-logfile -
 
 # The load test: a scratch copy of the benchmark data (1.000.000 activities) on PostgreSQL,
-# the production profile under gunicorn on 127.0.0.1, 50 locust users for 2 minutes.
+# the production profile under gunicorn on 127.0.0.1, 50 locust users for 2 minutes
+# (lamb_binh/tooling/loadtest.py, the users in lamb_binh/tooling/locustfile.py).
 # LOADTEST_ARGS="--reuse --keep" keeps the data for the next run; see README.
 LOADTEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/lamb_binh)
 loadtest: install

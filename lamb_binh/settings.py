@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "csp",
     "activities",
     "housing",
+    # The project itself, the top layer: its management commands (the benchmarks, the load test).
+    "lamb_binh",
 ]
 
 MIDDLEWARE = [

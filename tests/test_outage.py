@@ -29,7 +29,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from activities.loadtest import free_port, production_env
+from lamb_binh.tooling.loadtest import free_port, production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 DESCRIPTION = "Sửa đường vào thôn (thử mất kết nối)"

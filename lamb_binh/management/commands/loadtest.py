@@ -8,9 +8,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from activities import loadtest
-from activities.bench import scratch_database
-from activities.management.commands.bench_reports import positive_int
+from lamb_binh.management.commands.bench_reports import positive_int
+from lamb_binh.tooling import loadtest
+from lamb_binh.tooling.bench import scratch_database
 
 
 def wait_range(value: str) -> tuple[float, float]:

@@ -6,7 +6,7 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 
-from activities.bench import run_benchmark, scratch_database
+from lamb_binh.tooling.bench import run_benchmark, scratch_database
 
 
 def positive_int(value: str) -> int:

@@ -16,10 +16,10 @@ from django.test.utils import override_settings
 from openpyxl import Workbook, load_workbook
 
 from activities import stats
-from activities.bench import bench_reference_load
 from activities.imports import ActivityImport
 from activities.models import Activity, ActivityType, ActivityVillage, Commune, PartyUnit, Village
 from lamb_binh.admin_sheets import kind_resource, sheet_format
+from lamb_binh.tooling.bench import bench_reference_load
 
 START = datetime.date(2021, 1, 2)
 # The old communes the rows name stopped existing on 01/07/2025.

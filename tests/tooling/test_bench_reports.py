@@ -10,7 +10,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Sum
 
-from activities.bench import PERIOD, run_benchmark
 from activities.models import (
     Activity,
     ActivityVillage,
@@ -19,6 +18,7 @@ from activities.models import (
     PartyUnit,
     Village,
 )
+from lamb_binh.tooling.bench import PERIOD, run_benchmark
 
 N = 300
 

@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from activities.bench import scratch_database
-from activities.bench_import import run_import_benchmark
-from activities.management.commands.bench_reports import positive_int
+from lamb_binh.management.commands.bench_reports import positive_int
+from lamb_binh.tooling.bench import scratch_database
+from lamb_binh.tooling.bench_import import run_import_benchmark
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from activities.loadtest import GOALS, database_url
+from lamb_binh.tooling.loadtest import GOALS, database_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 KINDS = [

@@ -3,11 +3,11 @@
 import io
 import re
 
-from activities.bench import bench_reference_load
-from activities.bench_import import baseline, build_workbook, run_import_benchmark
 from activities.imports import ActivityImport
 from activities.models import Activity, ActivityVillage
 from lamb_binh.sheets import read_sheet
+from lamb_binh.tooling.bench import bench_reference_load
+from lamb_binh.tooling.bench_import import baseline, build_workbook, run_import_benchmark
 
 
 def test_it_prints_speed_memory_and_ends_with_the_ratio(db):

@@ -33,14 +33,14 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from activities import roles
-from activities.bench import END, START, bench_activities_load, bench_reference_load
 from activities.demo import months_between
 from activities.models import Activity, ActivityType, Assignment, PartyUnit, Village
 from activities.services import local_today
 from housing.demo import load_random_cases
 from housing.models import HousingCase
+from lamb_binh.tooling.bench import END, START, bench_activities_load, bench_reference_load
 
-LOCUSTFILE = Path(settings.BASE_DIR) / "loadtest" / "locustfile.py"
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")  # beside this module
 ACCOUNT_PREFIX = "taithu-"  # every account the load test makes, and only those
 STAFF_PER_UNIT = 2
 OFFICIALS = 20
