@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
-from activities import selectors
+from activities import rules, selectors
 from activities.models import Activity, ActivityType, PartyUnit
-from activities.services import ACTIVITY_FIELDS, MAX_CADRES, MAX_PEOPLE, local_today
+from activities.rules import MAX_CADRES, MAX_PEOPLE
+from activities.services import ACTIVITY_FIELDS, local_today
 from activities.text import LONG_TEXT_MAX, CleanTextFormField
 from lamb_binh.fields import MoneyField
 from lamb_binh.numbers import vn_number
@@ -175,9 +176,12 @@ class ActivityForm(forms.Form):
         cleaned = super().clean()
         version_errors_above(self)
         # A quantity without a unit takes the type's usual unit.
-        kind = cleaned.get("activity_type")
-        if cleaned.get("output_quantity") is not None and not cleaned.get("output_unit") and kind:
-            cleaned["output_unit"] = kind.default_unit
+        if cleaned.get("output_quantity") is not None:
+            cleaned["output_unit"] = rules.output_unit_for(
+                quantity=cleaned["output_quantity"],
+                unit=cleaned.get("output_unit") or "",
+                kind=cleaned.get("activity_type"),
+            )
         return cleaned
 
     def villages_by_commune(self) -> list[tuple]:

@@ -127,6 +127,11 @@ class ImportKind:
     def existing(self, keys: list[str]) -> dict[str, models.Model]:
         raise NotImplementedError
 
+    def review(self, rows: list[RowOutcome]) -> None:
+        """Checks that need the whole file and what is stored, after each row is matched to
+        its stored object (`existing`, `changes`): a problem appended to a row's `problems`
+        makes it a bad row."""
+
     def create(self, rows: list[RowOutcome], *, user) -> list[models.Model]:
         raise NotImplementedError
 
@@ -277,8 +282,6 @@ def check_rows(
         else:
             seen[key] = row.number
             outcome.action = NEW
-            if not keep_values:
-                outcome.values = {}
         outcomes.append(outcome)
     valid = [o for o in outcomes if o.action != ERROR]
     found = kind.existing([o.key for o in valid])
@@ -287,6 +290,12 @@ def check_rows(
         if outcome.existing is not None:
             outcome.changes = kind.changes(outcome.existing, outcome.data)
             outcome.action = UPDATE if outcome.changes else SKIP
+    kind.review(valid)
+    for outcome in valid:
+        if outcome.problems:
+            outcome.action = ERROR
+        elif not keep_values:
+            outcome.values = {}
     return ImportReport(kind=kind, rows=outcomes, skipped_lines=sheet.skipped)
 
 

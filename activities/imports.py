@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import defaultdict
 
 from django.db.models import Prefetch
 
-from activities.importing import Column, ImportKind, RowErrors, digest, find_by_keys, register
+from activities import rules
+from activities.importing import (
+    Column,
+    ImportKind,
+    Problem,
+    RowErrors,
+    RowOutcome,
+    digest,
+    find_by_keys,
+    register,
+)
 from activities.matching import CommuneMatcher, MatchError, UnitMatcher, VillageMatcher
 from activities.models import (
     Activity,
@@ -20,11 +29,13 @@ from activities.models import (
     Village,
 )
 from activities.periods import MERGER_DATE
-from activities.services import MAX_CADRES, MAX_PEOPLE, local_today
+from activities.rules import MAX_CADRES, MAX_PEOPLE
+from activities.services import local_today
 from activities.text import name_key
 from lamb_binh.numbers import vn_number
 from lamb_binh.sheets import SheetRow
 from lamb_binh.values import (
+    CellError,
     parse_choice,
     parse_date,
     parse_decimal,
@@ -35,6 +46,33 @@ from lamb_binh.values import (
 )
 
 BEFORE_MERGER = MERGER_DATE - datetime.timedelta(days=1)
+
+# The column that confirms a possible duplicate, as "Vẫn lưu" does on the form.
+CONFIRM = "Vẫn nhập"
+CONFIRM_KEY = "confirm_duplicate"
+# Where each rule's message goes (activities.rules names the form's fields).
+RULE_COLUMNS = {
+    "date": "Ngày",
+    "commune": "Xã, thị trấn",
+    "villages": "Thôn, bản",
+    "cadre_participations": "Lượt cán bộ, đảng viên",
+    "people_participations": "Lượt nhân dân",
+    "output_unit": "Đơn vị tính",
+}
+_YES = {"x", "có", "co", "1", "đúng", "yes"}
+_NO = {"", "không", "khong", "0", "no"}
+
+
+def parse_confirm(value) -> bool:
+    """ "x" or "có" confirms; blank or "không" does not."""
+    text = name_key(parse_text(value))
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise CellError("Ghi “x” (hoặc “có”) để xác nhận nhập dòng này, hoặc để trống.")
+
+
 _SPLIT = re.compile(r"\s*[;,\n]\s*")
 
 
@@ -323,6 +361,15 @@ class ActivityImport(ImportKind):
         ),
         Column("money_contributed", "Tiền đóng góp (đồng)", False, "1.500.000"),
         Column("money_mobilised", "Tiền vận động (đồng)", False, "5 triệu"),
+        Column(
+            "confirm_duplicate",
+            CONFIRM,
+            False,
+            "",
+            "Để trống. Ghi “x” (hoặc “có”) chỉ khi bản xem trước báo dòng có thể trùng với "
+            "một hoạt động đã có (cùng ngày, xã, đơn vị, loại hoạt động) và đây đúng là một "
+            "hoạt động khác, như “Vẫn lưu” trên trang thêm hoạt động.",
+        ),
     ]
     tracked_fields = [
         "date",
@@ -347,11 +394,7 @@ class ActivityImport(ImportKind):
         for kind in ActivityType.objects.all():
             self.types[name_key(kind.name)] = kind
             self.types[kind.code] = kind
-        self.assigned = defaultdict(list)
-        for unit_id, commune_id, start, end in Assignment.objects.values_list(
-            "unit_id", "commune_id", "start", "end"
-        ):
-            self.assigned[(unit_id, commune_id)].append((start, end))
+        self.assignments = rules.LoadedAssignments()
         self.today = local_today()
         self.unit_names = dict(PartyUnit.objects.values_list("pk", "short_name"))
         self.commune_names = dict(Commune.objects.values_list("pk", "name"))
@@ -377,11 +420,45 @@ class ActivityImport(ImportKind):
             raise MatchError(f"Không có loại hoạt động này. Các loại hiện có: {names}.")
         return kind
 
+    def parse_villages(self, row, errors, commune) -> list[Village]:
+        villages = []
+        names = [n for n in _SPLIT.split(parse_text(row.values.get("Thôn, bản"))) if n]
+        if not names:
+            errors.add("Thôn, bản", None, "Cột “Thôn, bản” không được để trống.")
+        for village_name in names if commune else []:  # without a commune, said already
+            try:
+                villages.append(self.villages.match(village_name, commune=commune))
+            except MatchError as exc:
+                errors.add("Thôn, bản", village_name, str(exc))
+        return villages
+
+    def check_rules(self, row, errors, *, data, unit, commune, kind, villages) -> None:
+        """The form's rules (activities.rules), each message under its column; what the
+        cells could not read is None, said already and not judged again."""
+        data_errors = rules.activity_rules_check(
+            unit=unit,
+            day=data["date"],
+            commune=commune,
+            villages=villages,
+            cadres=data["cadre_participations"],
+            people=data["people_participations"],
+            # Without a type (said already) there is no usual unit to fall back on.
+            output_quantity=data["output_quantity"] if kind else None,
+            output_unit=data["output_unit"],
+            today=self.today,
+            assignments=self.assignments,
+        )
+        said = {p.column for p in errors.problems}
+        for name, messages in data_errors.items():
+            header = RULE_COLUMNS[name]
+            if name == "villages" and (commune is None or header in said):
+                continue
+            for message in messages:
+                errors.add(header, row.values.get(header), message)
+
     def parse(self, row, errors):
         cell = self.cell
         day = cell(row, errors, "Ngày", parse_date, required=True)
-        if day and day > self.today:
-            errors.add("Ngày", row.values.get("Ngày"), "Ngày hoạt động không được ở tương lai.")
         unit = cell(row, errors, "Đơn vị", self.units.match, required=True)
         if day is None and row.values.get("Ngày") not in (None, ""):
             # The date is wrong (already said): a commune that needs it to be told apart
@@ -390,37 +467,11 @@ class ActivityImport(ImportKind):
         else:
             commune = cell(row, errors, "Xã, thị trấn", self.communes.match, required=True, on=day)
         kind = cell(row, errors, "Loại hoạt động", self.match_type, required=True)
-        villages = []
-        raw_villages = row.values.get("Thôn, bản")
-        names = [n for n in _SPLIT.split(parse_text(raw_villages)) if n]
-        if not names:
-            errors.add("Thôn, bản", None, "Cột “Thôn, bản” không được để trống.")
-        for village_name in names if commune else []:  # without a commune, said already
-            try:
-                villages.append(self.villages.match(village_name, commune=commune))
-            except MatchError as exc:
-                errors.add("Thôn, bản", village_name, str(exc))
-        if (
-            unit
-            and commune
-            and day
-            and not any(
-                start <= day and (end is None or end >= day)
-                for start, end in self.assigned.get((unit.pk, commune.pk), ())
-            )
-        ):
-            errors.add(
-                "Xã, thị trấn",
-                row.values.get("Xã, thị trấn"),
-                f"Đơn vị không được phân công phụ trách {commune.full_name} vào ngày "
-                f"{day:%d/%m/%Y}.",
-            )
+        villages = self.parse_villages(row, errors, commune)
         quantity = cell(row, errors, "Khối lượng", parse_decimal, places=2)
-        output_unit = cell(row, errors, "Đơn vị tính", parse_text) or ""
-        if quantity is not None and not output_unit:
-            output_unit = kind.default_unit if kind else ""
-            if kind and not output_unit:
-                errors.add("Đơn vị tính", None, "Khối lượng cần có đơn vị tính.")
+        output_unit = rules.output_unit_for(
+            quantity=quantity, unit=cell(row, errors, "Đơn vị tính", parse_text) or "", kind=kind
+        )
         data = {
             "date": day,
             "unit_id": unit.pk if unit else None,
@@ -436,11 +487,15 @@ class ActivityImport(ImportKind):
             or 0,
             "workdays": cell(row, errors, "Ngày công", parse_decimal, places=1) or 0,
             "output_quantity": quantity,
-            "output_unit": output_unit if quantity is not None else "",
+            "output_unit": output_unit,
             "money_contributed": cell(row, errors, "Tiền đóng góp (đồng)", parse_money) or 0,
             "money_mobilised": cell(row, errors, "Tiền vận động (đồng)", parse_money) or 0,
             "villages": sorted({v.pk for v in villages}),
+            CONFIRM_KEY: bool(cell(row, errors, CONFIRM, parse_confirm)),
         }
+        self.check_rules(
+            row, errors, data=data, unit=unit, commune=commune, kind=kind, villages=villages
+        )
         own_key = cell(row, errors, "Mã dòng", parse_text)
         if own_key and len(own_key) > 60:
             errors.add("Mã dòng", own_key, "Mã dòng dài quá 60 ký tự.")
@@ -460,6 +515,41 @@ class ActivityImport(ImportKind):
                 data["description"],
             )
         return key, data
+
+    def review(self, rows: list[RowOutcome]) -> None:
+        """The possible duplicate, as the form's "Vẫn lưu": a row that would create (or move
+        a stored activity onto) the same unit, day, commune and type as a stored activity or
+        an earlier row of the file is refused until its "Vẫn nhập" cell confirms it."""
+        moved_fields = {"date", "unit_id", "commune_id", "activity_type_id"}
+        first_row: dict[rules.DuplicateKey, int] = {}
+        checked: list[tuple[RowOutcome, rules.DuplicateKey]] = []
+        for row in rows:
+            key = rules.duplicate_key(
+                unit_id=row.data["unit_id"],
+                day=row.data["date"],
+                commune_id=row.data["commune_id"],
+                activity_type_id=row.data["activity_type_id"],
+            )
+            earlier = first_row.setdefault(key, row.number)
+            moves = row.existing is None or moved_fields.intersection(row.changes)
+            if not moves or row.data[CONFIRM_KEY]:
+                continue
+            if earlier != row.number:
+                message = rules.import_sibling_message(number=earlier, confirm_header=CONFIRM)
+                row.problems.append(Problem(CONFIRM, None, message))
+            else:
+                checked.append((row, key))
+        # An activity the file moves elsewhere (or back onto itself) is no duplicate.
+        stored = rules.possible_duplicates(
+            [key for _, key in checked],
+            exclude_pks=[row.existing.pk for row, _ in checked if row.existing is not None],
+        )
+        for row, key in checked:
+            if key in stored:
+                message = rules.import_duplicate_message(
+                    activity=stored[key], confirm_header=CONFIRM
+                )
+                row.problems.append(Problem(CONFIRM, None, message))
 
     def existing(self, keys):
         links = Prefetch(
@@ -488,7 +578,7 @@ class ActivityImport(ImportKind):
     def create(self, rows, *, user):
         objects = []
         for row in rows:
-            values = {k: v for k, v in row.data.items() if k != "villages"}
+            values = {k: v for k, v in row.data.items() if k not in ("villages", CONFIRM_KEY)}
             key = None if row.key.startswith("#") else row.key
             activity = Activity(**values, import_key=key, created_by=user)
             activity._imported_villages = row.data["villages"]
@@ -546,4 +636,5 @@ class ActivityImport(ImportKind):
                 a.output_unit,
                 a.money_contributed,
                 a.money_mobilised,
+                None,  # "Vẫn nhập": a stored activity needs no confirmation
             ]

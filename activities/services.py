@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
-from activities import access, selectors
+from activities import access, rules, selectors
 from activities.gso import district_communes
 from activities.models import Activity, Commune, MonthReport, PartyUnit
 from activities.text import clean_text
-from lamb_binh.numbers import vn_number
 
 
 @dataclass
@@ -66,10 +66,6 @@ def communes_load(*, province: str, district: str) -> LoadResult:
 
 # --- Activities and monthly reports -----------------------------------------------------
 
-# Sane upper bounds for one outing of one unit.
-MAX_CADRES = 1_000
-MAX_PEOPLE = 20_000
-
 
 def local_today() -> datetime.date:
     return timezone.localdate()
@@ -96,66 +92,33 @@ def _ensure_month_open(*, user, unit: PartyUnit, day: datetime.date) -> None:
 def _validate_activity(
     *, unit: PartyUnit, data: dict, exclude_pk: int | None, confirm_duplicate: bool
 ) -> None:
-    """The rules an activity must follow; every message says what to fix, in Vietnamese."""
-    errors: dict[str, list[str]] = {}
+    """The activity rules (activities.rules, shared with the import), then the possible
+    duplicate, which the user may confirm with "Vẫn lưu"."""
     day: datetime.date | None = data.get("date")
     commune: Commune | None = data.get("commune")
-    villages = list(data.get("villages") or [])
-
-    if day:
-        if day > local_today():
-            errors.setdefault("date", []).append("Ngày hoạt động không được ở tương lai.")
-        first = unit.assignments.order_by("start").values_list("start", flat=True).first()
-        if first is None:
-            errors.setdefault("commune", []).append("Đơn vị chưa được phân công phụ trách xã nào.")
-        elif day < first:
-            errors.setdefault("date", []).append(
-                f"Ngày hoạt động trước ngày đơn vị được phân công ({first:%d/%m/%Y})."
-            )
-    assigned = (
-        day is None
-        or commune is None
-        or "date" in errors
-        or unit.assignments.filter(commune=commune).active_on(day).exists()
+    errors = rules.activity_rules_check(
+        unit=unit,
+        day=day,
+        commune=commune,
+        villages=list(data.get("villages") or []),
+        cadres=data.get("cadre_participations"),
+        people=data.get("people_participations"),
+        output_quantity=data.get("output_quantity"),
+        output_unit=data.get("output_unit") or "",
+        today=local_today(),
+        assignments=rules.QueriedAssignments(),
     )
-    if not assigned:
-        errors.setdefault("commune", []).append(
-            f"Đơn vị không được phân công phụ trách {commune.full_name} vào ngày {day:%d/%m/%Y}."
-        )
-    if not villages:
-        errors.setdefault("villages", []).append("Chọn ít nhất một thôn, bản.")
-    elif commune:
-        outside = [v for v in villages if v.commune_id != commune.pk]
-        if outside:
-            names = ", ".join(str(v) for v in outside)
-            errors.setdefault("villages", []).append(f"{names} không thuộc {commune.full_name}.")
-    cadres = data.get("cadre_participations")
-    if cadres is not None and cadres > MAX_CADRES:
-        errors.setdefault("cadre_participations", []).append(
-            f"Số lượt cán bộ, đảng viên quá lớn (tối đa {vn_number(MAX_CADRES)} lượt một lần)."
-        )
-    people = data.get("people_participations")
-    if people is not None and people > MAX_PEOPLE:
-        errors.setdefault("people_participations", []).append(
-            f"Số lượt nhân dân quá lớn (tối đa {vn_number(MAX_PEOPLE)} lượt một lần)."
-        )
-    if data.get("output_quantity") is not None and not data.get("output_unit"):
-        errors.setdefault("output_unit", []).append("Nhập đơn vị tính của khối lượng.")
     if errors:
         raise ValidationError(errors)
-
-    duplicates = Activity.objects.filter(
-        unit=unit, date=day, commune=commune, activity_type=data.get("activity_type")
-    ).exclude(pk=exclude_pk)
-    if not confirm_duplicate and duplicates.exists():
+    kind = data.get("activity_type")
+    if confirm_duplicate or day is None or commune is None or kind is None:
+        return
+    key = rules.duplicate_key(
+        unit_id=unit.pk, day=day, commune_id=commune.pk, activity_type_id=kind.pk
+    )
+    if rules.possible_duplicates([key], exclude_pks=[exclude_pk] if exclude_pk else []):
         raise ValidationError(
-            {
-                "confirm_duplicate": (
-                    f"Đơn vị đã có một hoạt động “{data['activity_type']}” tại "
-                    f"{commune.full_name} ngày {day:%d/%m/%Y}. Nếu đây là hoạt động khác, "
-                    "đánh dấu “Vẫn lưu” rồi lưu lại."
-                )
-            }
+            {"confirm_duplicate": rules.form_duplicate_message(kind=kind, commune=commune, day=day)}
         )
 
 
@@ -184,6 +147,13 @@ def _save_activity(activity: Activity, *, data: dict) -> Activity:
     activity.save()
     activity.villages.set(data["villages"])
     return activity
+
+
+# Sent by the activity form inside its transaction, once the activity is saved, with the
+# form's cleaned_data and initial values: the apps above this one (housing and its case
+# link) do their part of the form through their own services, and a ValidationError keyed
+# by a form field refuses the whole save. activities never imports them.
+activity_form_saved = Signal()  # keyword arguments: activity, cleaned_data, initial
 
 
 @transaction.atomic

@@ -156,9 +156,10 @@ def month_reopen(request: HttpRequest, unit_id: int, year: int, month: int) -> H
     return redirect(_month_url(unit, year, month))
 
 
-def _save_form(form: ActivityForm, save, *, previous_case=None) -> Activity | None:
-    """Run the service and link the housing case in one transaction, so that a failure
-    half-way (the database going away included) leaves nothing behind; put the service's
+def _save_form(form: ActivityForm, save) -> Activity | None:
+    """Run the service, then let the other apps save their part of the form (the housing
+    case, through housing's service), in one transaction, so that a refusal or a failure
+    half-way (the database going away included) leaves nothing behind; put the services'
     errors next to the fields they concern."""
     if not form.is_valid():
         return None
@@ -171,7 +172,12 @@ def _save_form(form: ActivityForm, save, *, previous_case=None) -> Activity | No
             activity = save(
                 data=data, confirm_duplicate=data.pop("confirm_duplicate", False), **extra
             )
-            _link_housing_case(activity, form.cleaned_data.get("housing_case"), previous_case)
+            services.activity_form_saved.send(
+                sender=Activity,
+                activity=activity,
+                cleaned_data=form.cleaned_data,
+                initial=form.initial,
+            )
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
@@ -192,17 +198,6 @@ def _editable_activity(request: HttpRequest, pk: int, *, verb: str):
         messages.error(request, f"Tháng này đã gửi báo cáo nên không thể {verb} hoạt động.")
         return activity, unit, redirect("activities:activity_detail", pk=activity.pk)
     return activity, unit, None
-
-
-def _link_housing_case(activity: Activity, case, previous) -> None:
-    # A link is part of the case too (its admin page edits them): each one changed counts as
-    # a save of that case, so a case form opened before cannot put the old links back.
-    if previous is not None and previous != case:
-        activity.housing_cases.remove(previous)
-        services.version_bump(previous)
-    if case is not None and case != previous:
-        activity.housing_cases.add(case)
-        services.version_bump(case)
 
 
 @access.role_required
@@ -270,12 +265,10 @@ def activity_update(request: HttpRequest, pk: int) -> HttpResponse:
     if refused:
         return refused
     form = ActivityForm(request.POST or None, unit=unit, instance=activity)
-    previous_case = form.initial.get("housing_case")
     if request.method == "POST":
         saved = _save_form(
             form,
             lambda **kw: services.activity_update(user=request.user, activity=activity, **kw),
-            previous_case=previous_case,
         )
         if saved is not None:
             messages.success(request, f"Đã sửa hoạt động ngày {saved.date:%d/%m/%Y}.")

@@ -269,16 +269,44 @@ def funding_delete(*, funding: Funding) -> None:
     version_bump(funding.case)
 
 
+def _same_commune(*, case: HousingCase, activity: Activity, field: str) -> None:
+    if activity.commune_id != case.village.commune_id:
+        raise ValidationError(
+            {field: _("Chỉ liên kết được hoạt động ở cùng xã với hộ được hỗ trợ.")}
+        )
+
+
 @transaction.atomic
-def housing_case_link_activity(*, case: HousingCase, activity: Activity, link: bool = True) -> None:
-    """Record (or remove) that an activity helped the case; only activities of its commune."""
+def housing_case_link_activity(
+    *, case: HousingCase, activity: Activity, link: bool = True, field: str = "activity"
+) -> None:
+    """Record (or remove) that an activity helped the case; only activities of its commune.
+    A refusal is keyed by `field`, the form field that chose the link."""
     if not link:
         case.activities.remove(activity)
         version_bump(case)
         return
-    if activity.commune_id != case.village.commune_id:
-        raise ValidationError(
-            {"activity": _("Chỉ liên kết được hoạt động ở cùng xã với hộ được hỗ trợ.")}
-        )
+    _same_commune(case=case, activity=activity, field=field)
     case.activities.add(activity)
     version_bump(case)
+
+
+def activity_form_case_link(
+    *, activity: Activity, cleaned_data: dict[str, Any], initial: dict[str, Any], **_signal: Any
+) -> None:
+    """The activity form's "Hộ được hỗ trợ nhà ở" (activities.services.activity_form_saved):
+    the old case let go, the chosen one linked, with the same-commune rule beside the field.
+
+    A link changed counts as a save of its case (housing_case_link_activity), so a case form
+    opened before cannot put the old links back; a kept link is checked again, the activity
+    may have moved to another commune."""
+    case = cleaned_data.get("housing_case")
+    previous = initial.get("housing_case")
+    if previous is not None and previous != case:
+        housing_case_link_activity(case=previous, activity=activity, link=False)
+    if case is None:
+        return
+    if case == previous:
+        _same_commune(case=case, activity=activity, field="housing_case")
+    else:
+        housing_case_link_activity(case=case, activity=activity, field="housing_case")
