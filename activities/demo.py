@@ -29,6 +29,7 @@ from activities.models import (
     PartyUnit,
     Village,
 )
+from activities.periods import is_weekend
 
 START = datetime.date(2021, 9, 10)  # Hướng dẫn số 02 of the province's Ban Dân vận
 END = datetime.date(2024, 6, 30)
@@ -191,7 +192,7 @@ def _days_in(year: int, month: int, *, weekend: bool) -> list[datetime.date]:
     days = [
         datetime.date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)
     ]
-    return [d for d in days if START <= d <= END and (d.weekday() >= 5) == weekend]
+    return [d for d in days if START <= d <= END and is_weekend(d) == weekend]
 
 
 def spread_to_total(values: list[int], total: int, minimum: int, rng: random.Random) -> list[int]:

@@ -12,6 +12,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from activities.periods import RECORD_YEARS, WEEKEND_WEEK_DAYS
 from activities.text import (
     LONG_TEXT_MAX,
     SHORT_TEXT_MAX,
@@ -284,8 +285,7 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(date__range=(start, end))
 
     def on_weekends(self) -> ActivityQuerySet:
-        # Django's week_day: 1 = Sunday, 7 = Saturday, on every database.
-        return self.filter(date__week_day__in=(1, 7))
+        return self.filter(date__week_day__in=WEEKEND_WEEK_DAYS)
 
 
 class Activity(models.Model):
@@ -422,7 +422,7 @@ class MonthReport(models.Model):
                 violation_error_message=_("Đơn vị đã có báo cáo cho tháng này."),
             ),
             models.CheckConstraint(
-                condition=Q(month__range=(1, 12)) & Q(year__range=(2000, 2100)),
+                condition=Q(month__range=(1, 12)) & Q(year__range=RECORD_YEARS),
                 name="month_report_month_sane",
                 violation_error_message=_("Tháng phải từ 1 đến 12."),
             ),

@@ -19,7 +19,35 @@ MERGER_DATE = datetime.date(2025, 7, 1)
 FIRST_YEAR = PROGRAMME_START.year
 YEARS_AHEAD = 1
 
+# The years a record may carry at all (inclusive bounds): a month report's or a funding
+# entry's year, and the month pages' URLs. Wider than report_years() on purpose: the
+# database check constraints were written with these bounds, and changing them would need a
+# migration; the month page for an old year shows an empty month rather than a 404.
+RECORD_YEARS = (2000, 2100)
+
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+# The weekend, when the monthly "3 cùng" rule expects an outing: Saturday and Sunday, as
+# `date.weekday()` numbers them (Monday = 0). Every other spelling is derived from this one.
+WEEKEND_WEEKDAYS = (5, 6)
+# The same days as Django's `__week_day` lookup numbers them (Sunday = 1 … Saturday = 7).
+WEEKEND_WEEK_DAYS = tuple(sorted((day + 1) % 7 + 1 for day in WEEKEND_WEEKDAYS))
+# ... as PostgreSQL's EXTRACT(ISODOW) (Monday = 1 … Sunday = 7) and SQLite's strftime('%w')
+# (Sunday = 0 … Saturday = 6), for the summary triggers and the benchmark's raw SQL.
+WEEKEND_ISODOWS = tuple(sorted(day + 1 for day in WEEKEND_WEEKDAYS))
+WEEKEND_SQLITE_DOWS = tuple(sorted((day + 1) % 7 for day in WEEKEND_WEEKDAYS))
+
+
+def is_weekend(day: datetime.date) -> bool:
+    return day.weekday() in WEEKEND_WEEKDAYS
+
+
+def weekend_sql(*, vendor: str, column: str) -> str:
+    """A SQL condition true when the date `column` falls on the weekend, for `vendor`."""
+    if vendor == "postgresql":
+        return f"EXTRACT(ISODOW FROM {column}) IN ({', '.join(map(str, WEEKEND_ISODOWS))})"
+    days = ", ".join(f"'{day}'" for day in WEEKEND_SQLITE_DOWS)
+    return f"strftime('%w', {column}) IN ({days})"
 
 
 def report_years(today: datetime.date) -> range:

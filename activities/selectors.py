@@ -10,6 +10,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from activities.models import Activity, Assignment, Commune, MonthReport, PartyUnit, Village
+from activities.pagination import PAGE_SIZE
+from activities.periods import WEEKEND_WEEK_DAYS, is_weekend
 
 NOT_REPORTED = "not_reported"
 STATE_LABELS = {
@@ -32,7 +34,7 @@ def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
 def last_weekend_day(today: datetime.date) -> datetime.date:
     """The most recent Saturday or Sunday, today included: the usual date of an outing."""
     day = today
-    while day.weekday() < 5:
+    while not is_weekend(day):
         day -= datetime.timedelta(days=1)
     return day
 
@@ -86,7 +88,7 @@ class MonthSummary:
     year: int
     month: int
     report: MonthReport | None
-    activities: Page  # one page of the month's activities, MONTH_PAGE_SIZE at most
+    activities: Page  # one page of the month's activities, PAGE_SIZE at most
     activity_count: int
     cadres: int
     people: int
@@ -112,10 +114,6 @@ class MonthSummary:
         return datetime.date(self.year, self.month, 1)
 
 
-# A month rarely holds more than a few outings; a page keeps a busy one light on a phone.
-MONTH_PAGE_SIZE = 50
-
-
 class CountedPaginator(Paginator):
     """A paginator told how many rows there are (counted already, with the month's totals)."""
 
@@ -133,7 +131,7 @@ def month_summary(unit: PartyUnit, year: int, month: int, *, page=None) -> Month
     the first page, one past the end the last)."""
     totals = _month_totals(unit, year, month)
     paginator = CountedPaginator(
-        month_activities(unit, year, month), MONTH_PAGE_SIZE, count=totals["count"]
+        month_activities(unit, year, month), PAGE_SIZE, count=totals["count"]
     )
     return MonthSummary(
         unit=unit,
@@ -158,6 +156,8 @@ def _month_totals(unit: PartyUnit, year: int, month: int) -> dict:
             cadres=Sum("cadre_participations", default=0),
             people=Sum("people_participations", default=0),
             workdays=Sum("workdays", default=0),
-            weekend_assigned=Count("id", filter=Q(date__week_day__in=(1, 7), assigned=True)),
+            weekend_assigned=Count(
+                "id", filter=Q(date__week_day__in=WEEKEND_WEEK_DAYS, assigned=True)
+            ),
         )
     )

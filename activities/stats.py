@@ -18,6 +18,8 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
+from activities.periods import weekend_sql
+
 MONTH_STAT = "activities_activitymonthstat"
 VILLAGE_STAT = "activities_villagemonthstat"
 DAY_STAT = "activities_activitydaystat"
@@ -53,9 +55,7 @@ def _month(vendor: str, column: str) -> str:
 
 
 def _weekend(vendor: str, column: str) -> str:
-    if vendor == "postgresql":
-        return f"EXTRACT(ISODOW FROM {column}) IN (6, 7)"
-    return f"strftime('%w', {column}) IN ('0', '6')"
+    return weekend_sql(vendor=vendor, column=column)
 
 
 def _whole(expression: str, factor: int) -> str:

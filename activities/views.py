@@ -16,12 +16,14 @@ from django.views.decorators.http import require_POST, require_safe
 from activities import access, selectors, services
 from activities.forms import ActivityForm, ReopenForm
 from activities.models import Activity, PartyUnit
+from activities.pagination import PAGE_SIZE, requested_page
+from activities.periods import RECORD_YEARS
 from lamb_binh.audit import history_for
 from lamb_binh.fields import add_service_errors
 
 
 def _month_or_404(year: int, month: int) -> None:
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+    if not (1 <= month <= 12 and RECORD_YEARS[0] <= year <= RECORD_YEARS[1]):
         raise Http404("Tháng không hợp lệ.")
 
 
@@ -66,7 +68,7 @@ def month_redirect(request: HttpRequest) -> HttpResponse:
         except ValueError:
             messages.error(request, f"Tháng “{chosen}” không hợp lệ; đang xem tháng này.")
         else:
-            if 2000 <= picked.year <= 2100:
+            if RECORD_YEARS[0] <= picked.year <= RECORD_YEARS[1]:
                 year, month = picked.year, picked.month
             else:
                 messages.error(request, f"Tháng “{chosen}” không hợp lệ; đang xem tháng này.")
@@ -78,7 +80,7 @@ def month_redirect(request: HttpRequest) -> HttpResponse:
 def month_view(request: HttpRequest, unit_id: int, year: int, month: int) -> HttpResponse:
     _month_or_404(year, month)
     unit = access.get_unit(request.user, unit_id)
-    summary = selectors.month_summary(unit, year, month, page=request.GET.get("page"))
+    summary = selectors.month_summary(unit, year, month, page=requested_page(request.GET))
     can_edit, assigned = selectors.month_write_state(
         editable=access.editable_units(request.user), unit=unit, year=year, month=month
     )
@@ -234,14 +236,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("villages")
         .order_by("-date", "-id")
     )
-    page = Paginator(activities, 50).get_page(request.GET.get("trang"))
-    query = request.GET.copy()
-    query.pop("trang", None)
-    return render(
-        request,
-        "activities/activity_list.html",
-        {"scope": scope, "page": page, "query": query.urlencode()},
-    )
+    page = Paginator(activities, PAGE_SIZE).get_page(requested_page(request.GET))
+    return render(request, "activities/activity_list.html", {"scope": scope, "page": page})
 
 
 @require_safe

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.access import writable_communes
 from activities.forms import VersionField, version_errors_above
 from activities.models import PartyUnit, Village
+from activities.periods import RECORD_YEARS
 from activities.text import CleanTextFormField
 from housing.models import Funding, HousingCase
 from housing.services import EDITABLE_FIELDS
@@ -162,8 +163,8 @@ class FundingForm(forms.Form):
     )
     year = forms.IntegerField(
         label=_("Năm"),
-        min_value=2000,
-        max_value=2100,
+        min_value=RECORD_YEARS[0],
+        max_value=RECORD_YEARS[1],
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "required": _("Cần nhập năm."),

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, PartyUnit, Village, ordered_dates, user_reference
+from activities.periods import RECORD_YEARS
 from activities.text import LONG_TEXT_MAX, NFCCharField, NFCTextField
 
 
@@ -210,7 +211,7 @@ class Funding(models.Model):
                 violation_error_message=_("Hộ này đã có khoản kinh phí từ nguồn này trong năm."),
             ),
             models.CheckConstraint(
-                condition=Q(year__range=(2000, 2100)),
+                condition=Q(year__range=RECORD_YEARS),
                 name="funding_year_sane",
                 violation_error_message=_("Năm phải trong khoảng 2000–2100."),
             ),

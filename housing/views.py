@@ -30,6 +30,7 @@ from activities.access import (
     require_role,
 )
 from activities.models import Activity
+from activities.pagination import PAGE_SIZE, requested_page
 from housing import selectors, services
 from housing.forms import (
     ActivityLinkForm,
@@ -42,8 +43,6 @@ from housing.forms import (
 from housing.models import HousingCase
 from lamb_binh.audit import history_for
 from lamb_binh.fields import add_service_errors
-
-PAGE_SIZE = 50
 
 
 def _case_to_read(request: HttpRequest, pk: int) -> HousingCase:
@@ -129,7 +128,7 @@ def _render_detail(request: HttpRequest, case: HousingCase) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user)
     filterset, cases = selectors.housing_case_list(request=request, data=request.GET)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(cases, PAGE_SIZE).get_page(requested_page(request.GET))
     context = {
         "filter": filterset,
         "page": page,

@@ -37,7 +37,7 @@ from activities.models import (
     PartyUnit,
     Village,
 )
-from activities.periods import PROGRAMME_START
+from activities.periods import PROGRAMME_START, is_weekend, weekend_sql
 from activities.services import communes_load
 from activities.stats import suspended as stats_suspended
 from activities.text import nfc
@@ -149,7 +149,7 @@ def _days() -> tuple[list[str], list[str]]:
     weekend, weekdays = [], []
     day = START
     while day <= END:
-        (weekend if day.weekday() >= 5 else weekdays).append(day.isoformat())
+        (weekend if is_weekend(day) else weekdays).append(day.isoformat())
         day += datetime.timedelta(days=1)
     return weekend, weekdays
 
@@ -297,10 +297,8 @@ def _month(column: str) -> str:
 
 
 def _weekend(column: str) -> str:
-    # Saturday or Sunday; '%%' because these strings go through the parameter style.
-    if connection.vendor == "postgresql":
-        return f"EXTRACT(ISODOW FROM {column}) IN (6, 7)"
-    return f"strftime('%%w', {column}) IN ('0', '6')"
+    # '%%' because these strings go through the parameter style.
+    return weekend_sql(vendor=connection.vendor, column=column).replace("%", "%%")
 
 
 def raw_queries() -> dict[str, str]:

@@ -35,6 +35,7 @@ from django.test.utils import override_settings
 from activities import roles
 from activities.demo import months_between
 from activities.models import Activity, ActivityType, Assignment, PartyUnit, Village
+from activities.periods import is_weekend
 from activities.services import local_today
 from housing.demo import load_random_cases
 from housing.models import HousingCase
@@ -171,7 +172,7 @@ def prepare(
         "types": list(
             ActivityType.objects.filter(is_active=True).order_by("id").values_list("id", flat=True)
         ),
-        "days": [day.isoformat() for day in recent if day.weekday() >= 5],
+        "days": [day.isoformat() for day in recent if is_weekend(day)],
         "months": [list(month) for month in months_between(START, END)],
         "this_month": [today.year, today.month],
     }

@@ -6,8 +6,8 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
-from activities import selectors
 from activities.models import Activity, MonthReport, Village
+from activities.pagination import PAGE_SIZE
 
 SATURDAY = datetime.date(2024, 6, 15)
 
@@ -165,7 +165,7 @@ def test_month_page_queries_do_not_grow_with_activities(
 def test_a_busy_month_is_shown_a_page_at_a_time(
     client, staff_a, unit, binh_an, road, village, django_assert_num_queries
 ):
-    per_page = selectors.MONTH_PAGE_SIZE
+    per_page = PAGE_SIZE
     days = [datetime.date(2024, 6, 1 + i % 30) for i in range(per_page + 5)]
     for day in days:
         add_activity(unit, binh_an, road, village, day=day)
