@@ -12,8 +12,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from activities import access, imports, services
+from activities import access, services
 from activities.forms import VersionField, version_errors_above
+from activities.imports import kinds as imports
+from activities.imports.admin import (
+    GuardedChangeListMixin,
+    ListExportMixin,
+    SpreadsheetAdminMixin,
+)
+from activities.imports.registry import kind_for
 from activities.models import (
     Activity,
     ActivityType,
@@ -26,11 +33,6 @@ from activities.models import (
     Village,
 )
 from activities.text import CleanTextFormField, name_key
-from lamb_binh.admin_sheets import (
-    GuardedChangeListMixin,
-    ListExportMixin,
-    SpreadsheetAdminMixin,
-)
 
 
 class VersionedAdminForm(forms.ModelForm):
@@ -305,9 +307,7 @@ class ImportBatchAdmin(ListExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("loại dữ liệu"))
     def kind_label(self, obj: ImportBatch) -> str:
-        from activities.importing import KINDS
-
-        kind = KINDS.get(obj.kind)
+        kind = kind_for(obj.kind)
         return kind.label if kind else obj.kind
 
     @admin.display(description=_("hoàn tác"))
@@ -331,7 +331,7 @@ class ImportBatchAdmin(ListExportMixin, admin.ModelAdmin):
             raise PermissionDenied
         batch = get_object_or_404(ImportBatch, pk=pk)
         if request.method == "POST":
-            from activities.importing import import_undo
+            from activities.imports.engine import import_undo
 
             try:
                 import_undo(batch=batch, user=request.user)
@@ -347,7 +347,7 @@ class ImportBatchAdmin(ListExportMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "title": "Hoàn tác lần nhập",
         }
-        return TemplateResponse(request, "admin/lamb_binh/undo_import.html", context)
+        return TemplateResponse(request, "admin/imports/undo_import.html", context)
 
 
 class CleanUserAdmin(GuardedChangeListMixin, UserAdmin):

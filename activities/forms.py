@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 
 from activities import rules, selectors
+from activities.fields import MoneyField
 from activities.models import Activity, ActivityType, PartyUnit
+from activities.numbers import vn_number
 from activities.rules import MAX_CADRES, MAX_PEOPLE
 from activities.services import ACTIVITY_FIELDS, local_today
 from activities.text import LONG_TEXT_MAX, CleanTextFormField
-from lamb_binh.fields import MoneyField
-from lamb_binh.numbers import vn_number
 
 
 class DatePicker(forms.DateInput):

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from activities.models import Activity, ActivityType, Assignment, Commune, PartyUnit, Village
-from lamb_binh.numbers import vn_number
+from activities.numbers import vn_number
 
 # Sane upper bounds for one outing of one unit.
 MAX_CADRES = 1_000

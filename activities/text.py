@@ -140,7 +140,7 @@ def name_key(value: str) -> str:
 
 
 def too_long_message(limit: int, length: int) -> str:
-    from lamb_binh.numbers import vn_number
+    from activities.numbers import vn_number
 
     return (
         f"Nội dung dài {vn_number(length)} ký tự, vượt quá giới hạn {vn_number(limit)} ký tự. "

@@ -14,7 +14,6 @@ urlpatterns = [
     path(MONTH + "gui/", views.month_submit, name="month_submit"),
     path(MONTH + "mo-lai/", views.month_reopen, name="month_reopen"),
     path("don-vi/<int:unit_id>/hoat-dong/them/", views.activity_create, name="activity_create"),
-    path("hoat-dong/", views.activity_list, name="activity_list"),
     path("hoat-dong/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("hoat-dong/<int:pk>/sua/", views.activity_update, name="activity_update"),
     path("hoat-dong/<int:pk>/xoa/", views.activity_delete, name="activity_delete"),

@@ -6,7 +6,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,12 +13,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from activities import access, selectors, services
+from activities.audit import history_for
+from activities.fields import add_service_errors
 from activities.forms import ActivityForm, ReopenForm
 from activities.models import Activity, PartyUnit
-from activities.pagination import PAGE_SIZE, requested_page
+from activities.pagination import requested_page
 from activities.periods import RECORD_YEARS
-from lamb_binh.audit import history_for
-from lamb_binh.fields import add_service_errors
 
 
 def _month_or_404(year: int, month: int) -> None:
@@ -216,28 +215,6 @@ def activity_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     return render(
         request, "activities/activity_form.html", {"form": form, "unit": unit, "activity": None}
     )
-
-
-@require_safe
-@access.role_required
-def activity_list(request: HttpRequest) -> HttpResponse:
-    """The activities behind a report figure: same period and filters as the dashboard."""
-    from activities.reports import Scope
-
-    scope = Scope(request.GET, today=services.local_today())
-    activities = (
-        scope.filtered(
-            Activity.objects.filter(
-                date__range=(scope.period.start, scope.period.end),
-                unit__in=access.readable_units(request.user),
-            )
-        )
-        .select_related("unit", "commune", "activity_type")
-        .prefetch_related("villages")
-        .order_by("-date", "-id")
-    )
-    page = Paginator(activities, PAGE_SIZE).get_page(requested_page(request.GET))
-    return render(request, "activities/activity_list.html", {"scope": scope, "page": page})
 
 
 @require_safe

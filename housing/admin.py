@@ -5,11 +5,11 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from activities.admin import VersionedAdminForm, VersionedAdminMixin
+from activities.imports.admin import ListExportMixin, SpreadsheetAdminMixin
 from activities.services import version_bump
 from housing.imports import HousingCaseImport
 from housing.models import Funding, HousingCase, Programme
 from housing.services import CASE_NOUN
-from lamb_binh.admin_sheets import ListExportMixin, SpreadsheetAdminMixin
 
 
 @admin.register(Programme)

@@ -11,13 +11,13 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from activities.access import writable_communes
+from activities.fields import MoneyField
 from activities.forms import VersionField, version_errors_above
 from activities.models import PartyUnit, Village
 from activities.periods import RECORD_YEARS
 from activities.text import CleanTextFormField
 from housing.models import Funding, HousingCase
 from housing.services import EDITABLE_FIELDS
-from lamb_binh.fields import MoneyField
 
 REQUIRED = _("Trường này không được để trống.")
 

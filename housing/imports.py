@@ -5,22 +5,17 @@ from __future__ import annotations
 import datetime
 import re
 
-from activities.importing import (
+from activities.imports.engine import (
     Column,
     ImportKind,
     RowErrors,
     digest,
     find_by_keys,
-    register,
 )
-from activities.imports import _SPLIT, _day, choices
-from activities.matching import CommuneMatcher, MatchError, UnitMatcher, VillageMatcher
-from activities.periods import MERGER_DATE
-from activities.text import name_key
-from housing.models import STEP_DATES, Funding, HousingCase, Programme
-from lamb_binh.numbers import vn_number
-from lamb_binh.sheets import SheetRow
-from lamb_binh.values import (
+from activities.imports.kinds import _SPLIT, _day, choices
+from activities.imports.matching import CommuneMatcher, MatchError, UnitMatcher, VillageMatcher
+from activities.imports.sheets import SheetRow
+from activities.imports.values import (
     CellError,
     parse_choice,
     parse_date,
@@ -30,6 +25,10 @@ from lamb_binh.values import (
     parse_money,
     parse_text,
 )
+from activities.numbers import vn_number
+from activities.periods import MERGER_DATE
+from activities.text import name_key
+from housing.models import STEP_DATES, Funding, HousingCase, Programme
 
 BEFORE_MERGER = MERGER_DATE - datetime.timedelta(days=1)
 STEP_HEADERS = {
@@ -44,7 +43,6 @@ FUNDING = "Kinh phí"
 _FUNDING_ITEM = re.compile(r"^(?P<source>.+?)\s+(?P<year>\d{4})\s*:\s*(?P<amount>.+)$")
 
 
-@register
 class HousingCaseImport(ImportKind):
     slug = "ho-nha-o"
     label = "hộ được hỗ trợ nhà ở"

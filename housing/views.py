@@ -29,6 +29,8 @@ from activities.access import (
     require_editor,
     require_role,
 )
+from activities.audit import history_for
+from activities.fields import add_service_errors
 from activities.models import Activity
 from activities.pagination import PAGE_SIZE, requested_page
 from housing import selectors, services
@@ -41,8 +43,6 @@ from housing.forms import (
     StepBackForm,
 )
 from housing.models import HousingCase
-from lamb_binh.audit import history_for
-from lamb_binh.fields import add_service_errors
 
 
 def _case_to_read(request: HttpRequest, pk: int) -> HousingCase:

@@ -120,6 +120,16 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "lamb_binh.urls"
+
+# The kinds of spreadsheet import, in the order they are listed (activities/imports/registry.py).
+IMPORT_KINDS = [
+    "activities.imports.kinds.CommuneImport",
+    "activities.imports.kinds.VillageImport",
+    "activities.imports.kinds.UnitImport",
+    "activities.imports.kinds.AssignmentImport",
+    "activities.imports.kinds.ActivityImport",
+    "housing.imports.HousingCaseImport",
+]
 WSGI_APPLICATION = "lamb_binh.wsgi.application"
 
 TEMPLATES = [
@@ -134,7 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lamb_binh.context_processors.roles",
             ],
-            "libraries": {"report_tags": "lamb_binh.report_tags"},
+            "libraries": {"report_tags": "lamb_binh.dashboard.tags"},
         },
     },
 ]

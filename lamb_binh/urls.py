@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from lamb_binh import dashboard, exports, views
+from lamb_binh import views
+from lamb_binh.dashboard import exports
+from lamb_binh.dashboard import views as dashboard
 from lamb_binh.middleware import HEALTH_PATH
 
 admin.site.site_header = "Quản trị — Theo dõi “3 cùng” Lâm Bình"
@@ -32,6 +34,8 @@ urlpatterns = [
     path("tong-hop/", dashboard.dashboard, name="dashboard"),
     path("tong-hop/in/", dashboard.dashboard_print, name="dashboard_print"),
     path("tong-hop/xuat/<slug:table>/", exports.dashboard_export, name="dashboard_export"),
+    # The activities behind a dashboard figure (same period and filters).
+    path("hoat-dong/", dashboard.activity_list, name="activity_list"),
     path("", include("activities.urls")),
     path("ho-tro-nha-o/", include("housing.urls")),
     path("quan-tri/", admin.site.urls),

@@ -2,8 +2,8 @@
 
 import datetime
 
+from activities.audit import history_for
 from housing.models import HousingCase, Programme
-from lamb_binh.audit import history_for
 
 
 def test_history_shows_values_the_vietnamese_way(village, admin_user):

@@ -10,15 +10,14 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-import activities.imports  # noqa: F401  (registers the kinds)
-import housing.imports  # noqa: F401
-from activities.importing import KINDS, describe_problems, file_digest, import_rows
+from activities.imports.admin import neutralise
+from activities.imports.engine import describe_problems, file_digest, import_rows
+from activities.imports.registry import kinds
+from activities.imports.sheets import read_sheet
+from activities.imports.values import unprotect
 from activities.models import Activity, PartyUnit, Village
 from activities.text import LONG_TEXT_MAX
 from housing.models import HousingCase, Programme
-from lamb_binh.admin_sheets import neutralise
-from lamb_binh.sheets import read_sheet
-from lamb_binh.values import unprotect
 
 RISKY = [
     "- Đổ bê tông đường thôn",
@@ -111,7 +110,7 @@ def test_an_export_of_risky_text_previews_with_nothing_to_change(
     client.force_login(admin_user)
     response = client.get(reverse(f"admin:{ADMINS[kind]}_export_sheet", args=[fmt]))
     assert response.status_code == 200
-    count = KINDS[kind].model.objects.count()
+    count = kinds()[kind].model.objects.count()
     assert preview(client, kind, response.content, f"xuat.{fmt}") == {"skip": count}
 
 
@@ -149,7 +148,7 @@ def test_a_reimported_export_changes_nothing_when_confirmed(admin_user, risky, c
     before = stored_text()
     for kind in ("thon", "don-vi", "hoat-dong", "ho-nha-o"):
         data = client.get(reverse(f"admin:{ADMINS[kind]}_export_sheet", args=["csv"])).content
-        chosen = KINDS[kind]()
+        chosen = kinds()[kind]()
         sheet = read_sheet(
             data,
             filename="xuat.csv",
@@ -175,7 +174,7 @@ def test_an_imported_text_longer_than_its_field_is_refused_with_its_length(
 
     book = Workbook()
     sheet = book.active
-    columns = KINDS["hoat-dong"].columns
+    columns = kinds()["hoat-dong"].columns
     values = {
         "Ngày": "16/06/2024",
         "Đơn vị": unit.code,
@@ -189,7 +188,7 @@ def test_an_imported_text_longer_than_its_field_is_refused_with_its_length(
     sheet.append([values.get(c.header) for c in columns])
     buffer = io.BytesIO()
     book.save(buffer)
-    chosen = KINDS["hoat-dong"]()
+    chosen = kinds()["hoat-dong"]()
     sheet_read = read_sheet(
         buffer.getvalue(),
         filename="dai.xlsx",

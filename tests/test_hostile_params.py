@@ -56,7 +56,7 @@ DASHBOARD = reverse("dashboard")
 PRINT = reverse("dashboard_print")
 XLSX = reverse("dashboard_export", args=["thang"])
 WORKBOOK = reverse("dashboard_export", args=["tong-hop"])
-ACTIVITIES = reverse("activities:activity_list")
+ACTIVITIES = reverse("activity_list")
 # The whole workbook (seven sheets) is slow to build; it is swept with the ranges below.
 REPORT_PAGES = [DASHBOARD, PRINT, XLSX, "csv", ACTIVITIES]
 

@@ -11,15 +11,14 @@ from django.test import override_settings
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-import activities.imports  # noqa: F401  (registers the kinds)
-import housing.imports  # noqa: F401
-from activities.importing import KINDS, describe_problems, file_digest, import_rows, import_undo
+from activities.imports.admin import neutralise, template_workbook
+from activities.imports.engine import describe_problems, file_digest, import_rows, import_undo
+from activities.imports.registry import kinds
+from activities.imports.sheets import read_sheet
 from activities.models import Activity, Assignment, ImportBatch, Village
-from activities.reports import Scope, headline
-from lamb_binh.admin_sheets import neutralise, template_workbook
-from lamb_binh.sheets import read_sheet
+from lamb_binh.dashboard.reports import Scope, headline
 
-HEADERS = [c.title for c in KINDS["hoat-dong"].columns]
+HEADERS = [c.title for c in kinds()["hoat-dong"].columns]
 
 
 @pytest.fixture
@@ -76,11 +75,11 @@ def activity_row(**overrides):
     # other ones, as "Vẫn lưu" on the form (tests/activities/test_rules.py leaves it blank).
     values.setdefault("Vẫn nhập", "x")
     values.update(overrides)
-    return [values[c.header] for c in KINDS["hoat-dong"].columns]
+    return [values[c.header] for c in kinds()["hoat-dong"].columns]
 
 
 def run(data: bytes, *, kind="hoat-dong", dry_run=False, user=None, name="hoat-dong.xlsx"):
-    chosen = KINDS[kind]()
+    chosen = kinds()[kind]()
     sheet = read_sheet(
         data,
         filename=name,
@@ -219,18 +218,18 @@ def test_a_dry_run_writes_nothing(demo, admin_user):
     assert Activity.objects.count() == count
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", sorted(kinds()))
 def test_each_template_imports_back_unchanged(demo, kind):
-    data = template_workbook(KINDS[kind]())
+    data = template_workbook(kinds()[kind]())
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Dữ liệu", "Hướng dẫn"]
-    assert [c.value for c in book["Dữ liệu"][1]] == [c.title for c in KINDS[kind].columns]
+    assert [c.value for c in book["Dữ liệu"][1]] == [c.title for c in kinds()[kind].columns]
     report = run(data, kind=kind, dry_run=True, name="mau.xlsx")
     assert report.ok, describe_problems(report)
     assert len(report.rows) == 1
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", sorted(kinds()))
 def test_an_export_imports_back_with_nothing_to_change(demo, admin_user, client, kind):
     admins = {
         "xa": "activities_commune",
@@ -246,7 +245,7 @@ def test_an_export_imports_back_with_nothing_to_change(demo, admin_user, client,
     report = run(response.content, kind=kind, dry_run=True, name="xuat.xlsx")
     assert report.ok, describe_problems(report)[:5]
     assert {r.action for r in report.rows} == {"skip"}
-    assert len(report.rows) == KINDS[kind].model.objects.count()
+    assert len(report.rows) == kinds()[kind].model.objects.count()
 
 
 def test_exports_follow_the_list_filters_and_defuse_formulas(demo, admin_user, client):
@@ -387,7 +386,7 @@ def test_the_upload_cap_is_checked_before_reading(demo, admin_user, client, sett
 
 
 def test_imported_assignments_and_villages_are_matched_by_name_or_code(demo, admin_user):
-    headers = [c.title for c in KINDS["thon"].columns]
+    headers = [c.title for c in kinds()["thon"].columns]
     data = workbook(
         [["02290", "Nà Va Mới", "Bản", "Na Va Moi"], ["xã Khuôn Hà", "Số 99", None, None]],
         headers=headers,
@@ -396,7 +395,7 @@ def test_imported_assignments_and_villages_are_matched_by_name_or_code(demo, adm
     report = run(data, kind="thon", user=admin_user)
     assert report.ok, describe_problems(report)
     assert Village.objects.get(name="Nà Va Mới").alias_list == ["Na Va Moi"]
-    headers = [c.title for c in KINDS["phan-cong"].columns]
+    headers = [c.title for c in kinds()["phan-cong"].columns]
     data = workbook(
         [["cb-kho-bac", "Khuôn Hà", "12-QĐ/HU", "01/01/2024", "01/01/2024", None]],
         headers=headers,
@@ -430,7 +429,7 @@ def test_the_import_list_undoes_a_batch_whole(demo, admin_user, client):
 def test_housing_cases_come_with_their_funding_and_helping_units(demo, admin_user):
     from housing.models import HousingCase
 
-    headers = [c.title for c in KINDS["ho-nha-o"].columns]
+    headers = [c.title for c in kinds()["ho-nha-o"].columns]
     values = {
         "Chủ hộ*": "Hoàng Văn Páo",
         "Xã, thị trấn*": "Khuôn Hà",
@@ -486,7 +485,7 @@ def test_uploads_nobody_confirmed_are_removed_later(settings, tmp_path):
     import os
     import time
 
-    from lamb_binh.admin_sheets import ImportFileStorage
+    from activities.imports.admin import ImportFileStorage
 
     settings.IMPORT_TMP_DIR = str(tmp_path)
     stale = tmp_path / "bo-do"

@@ -55,10 +55,10 @@ def test_the_import_page_labels_are_vietnamese(client, admin_user):
 
 
 def test_a_file_without_rows_says_what_to_check(client, admin_user, communes):
-    from activities.importing import KINDS
+    from activities.imports.registry import kinds
 
     client.force_login(admin_user)
-    headers = [column.title for column in KINDS["xa"].columns]
+    headers = [column.title for column in kinds()["xa"].columns]
     upload = csv_upload("xa-trong.csv", [headers])
     response = client.post(
         reverse("admin:activities_commune_import"),
@@ -71,10 +71,10 @@ def test_a_file_without_rows_says_what_to_check(client, admin_user, communes):
 
 
 def test_an_empty_cell_of_a_bad_row_shows_blank_not_none(client, admin_user, communes):
-    from activities.importing import KINDS
+    from activities.imports.registry import kinds
 
     client.force_login(admin_user)
-    headers = [column.title for column in KINDS["thon"].columns]
+    headers = [column.title for column in kinds()["thon"].columns]
     # A village whose commune does not exist, with its optional cells left empty.
     upload = csv_upload("thon.csv", [headers, ["Xã Không Có", "Thôn Mới", "", "", ""]])
     response = client.post(

@@ -45,7 +45,7 @@ MATRIX = {
     "activities:activity_create": row(
         [LOGIN, 403, 200, 404, 403, 200], [LOGIN, 403, 200, 404, 403, 200]
     ),
-    "activities:activity_list": row([LOGIN, 403, 200, 200, 200, 200], NOT_ALLOWED),
+    "activity_list": row([LOGIN, 403, 200, 200, 200, 200], NOT_ALLOWED),
     "activities:activity_detail": row([LOGIN, 403, 200, 404, 200, 200], NOT_ALLOWED),
     "activities:activity_update": row(
         [LOGIN, 403, 200, 404, 403, 200], [LOGIN, 403, 200, 404, 403, 200]

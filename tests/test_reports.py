@@ -31,7 +31,10 @@ from activities.models import (
     Village,
 )
 from activities.periods import PROGRAMME_START
-from activities.reports import (
+from activities.services import communes_load
+from housing.models import Funding, HousingCase, Programme
+from lamb_binh.dashboard.housing import OVERDUE_SHOWN, housing_progress
+from lamb_binh.dashboard.reports import (
     Scope,
     Totals,
     commune_rows,
@@ -42,9 +45,6 @@ from activities.reports import (
     type_rows,
     unit_rows,
 )
-from activities.services import communes_load
-from housing.models import Funding, HousingCase, Programme
-from housing.reports import OVERDUE_SHOWN, housing_progress
 
 pytestmark = pytest.mark.django_db
 

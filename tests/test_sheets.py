@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from lamb_binh.sheets import SheetError, SheetRow, read_sheet
-from lamb_binh.values import parse_date, parse_money
+from activities.imports.sheets import SheetError, SheetRow, read_sheet
+from activities.imports.values import parse_date, parse_money
 from tests.fixtures.build_xlsx_fixtures import ACTIVITY_HEADERS, HOUSING_HEADERS, build_all, main
 
 HEADERS = ["Ngày", "Xã", "Số lượt cán bộ", "Ghi chú"]

@@ -18,14 +18,12 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import NoReverseMatch, reverse
 from openpyxl import Workbook, load_workbook
 
-import activities.imports  # noqa: F401  (registers the kinds)
-import housing.imports  # noqa: F401
-from activities.importing import KINDS
+from activities.imports.admin import neutralise, table_response
+from activities.imports.registry import kinds
+from activities.imports.sheets import SheetError, read_sheet
 from activities.models import Activity, MonthReport, PartyUnit, Village
 from activities.text import LONG_TEXT_MAX, clean_text, name_key, strip_unsafe
 from housing.models import HousingCase, Programme
-from lamb_binh.admin_sheets import neutralise, table_response
-from lamb_binh.sheets import SheetError, read_sheet
 
 # Every class the issue names, in one single-line and one multi-line text. The expected
 # values are written out by hand.
@@ -174,7 +172,7 @@ def admin_import(client, admin_user, model: str, name: str, content: bytes):
 def village_csv(binh_an) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([c.title for c in KINDS["thon"].columns])
+    writer.writerow([c.title for c in kinds()["thon"].columns])
     writer.writerow([binh_an.code, FILE_SHORT, "Bản", "", ""])
     return buffer.getvalue().encode("utf-8")
 
@@ -182,7 +180,7 @@ def village_csv(binh_an) -> bytes:
 def activity_xlsx(unit, binh_an, road, village) -> bytes:
     book = Workbook()
     sheet = book.active
-    headers = [c.header for c in KINDS["hoat-dong"].columns]
+    headers = [c.header for c in kinds()["hoat-dong"].columns]
     values = {
         "Ngày": "16/06/2024",
         "Đơn vị": unit.code,
@@ -194,7 +192,7 @@ def activity_xlsx(unit, binh_an, road, village) -> bytes:
         "Khối lượng": 3,
         "Đơn vị tính": FILE_SHORT,
     }
-    sheet.append([c.title for c in KINDS["hoat-dong"].columns])
+    sheet.append([c.title for c in kinds()["hoat-dong"].columns])
     sheet.append([values.get(header) for header in headers])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -325,7 +323,7 @@ def test_a_control_character_after_the_first_64_kb_of_a_csv_is_refused():
 
 
 def test_the_admin_refuses_that_csv_too(client, admin_user, binh_an):
-    lines = [",".join(c.title for c in KINDS["thon"].columns)]
+    lines = [",".join(c.title for c in kinds()["thon"].columns)]
     lines += [f"{binh_an.code},Thôn {n},Thôn,," for n in range(3000)]
     lines.append(f"{binh_an.code},Thôn\x0b cuối,Thôn,,")
     content = "\n".join(lines).encode("utf-8")

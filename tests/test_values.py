@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from lamb_binh.values import (
+from activities.imports.values import (
     CellError,
     parse_choice,
     parse_date,
@@ -311,7 +311,7 @@ def test_cell_errors_are_value_errors():
 
 
 def test_text_cells_lose_invisible_control_and_direction_characters():
-    from lamb_binh.values import parse_long_text
+    from activities.imports.values import parse_long_text
 
     assert parse_text("Nà\u200b Cóoc\u202e\x01\ufffe\n") == "Nà Cóoc"
     assert parse_long_text("Dòng 1\u200b\r\nDòng\x0b2\u2066") == "Dòng 1\nDòng\n2"

@@ -27,7 +27,6 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.demo import DESCRIPTIONS, TYPE_MIX, UNITS
 from activities.models import (
     Activity,
     ActivityType,
@@ -41,6 +40,7 @@ from activities.periods import PROGRAMME_START, is_weekend, weekend_sql
 from activities.services import communes_load
 from activities.stats import suspended as stats_suspended
 from activities.text import nfc
+from lamb_binh.demo.activities import DESCRIPTIONS, TYPE_MIX, UNITS
 
 SUMMARY_TABLES = "rebuilt by activities.stats.suspended() after the load"
 

@@ -16,9 +16,9 @@ from django.test.utils import override_settings
 from openpyxl import Workbook, load_workbook
 
 from activities import stats
-from activities.imports import ActivityImport
+from activities.imports.admin import kind_resource, sheet_format
+from activities.imports.kinds import ActivityImport
 from activities.models import Activity, ActivityType, ActivityVillage, Commune, PartyUnit, Village
-from lamb_binh.admin_sheets import kind_resource, sheet_format
 from lamb_binh.tooling.bench import bench_reference_load
 
 START = datetime.date(2021, 1, 2)

@@ -33,12 +33,12 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from activities import roles
-from activities.demo import months_between
 from activities.models import Activity, ActivityType, Assignment, PartyUnit, Village
 from activities.periods import is_weekend
 from activities.services import local_today
-from housing.demo import load_random_cases
 from housing.models import HousingCase
+from lamb_binh.demo.activities import months_between
+from lamb_binh.demo.housing import load_random_cases
 from lamb_binh.tooling.bench import END, START, bench_activities_load, bench_reference_load
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")  # beside this module

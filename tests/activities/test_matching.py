@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from activities.matching import (
+from activities.imports.matching import (
     CommuneMatcher,
     MatchError,
     UnitMatcher,

@@ -8,13 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
-import activities.imports  # noqa: F401  (registers the kinds)
 from activities import services
-from activities.importing import KINDS, describe_problems, file_digest, import_rows
+from activities.imports.engine import describe_problems, file_digest, import_rows
+from activities.imports.registry import kinds
+from activities.imports.sheets import read_sheet
 from activities.models import Activity, Village
-from lamb_binh.sheets import read_sheet
 
-KIND = KINDS["hoat-dong"]
+KIND = kinds()["hoat-dong"]
 SATURDAY = datetime.date(2024, 6, 15)
 
 

@@ -30,10 +30,10 @@ from activities.models import (
     VillageMonthStat,
     WeekendDayStat,
 )
-from activities.reports import Scope, commune_rows, headline
 from activities.services import activity_update
 from activities.stats import SUMMARY_MODELS
 from housing.models import Funding, HousingCase, Programme
+from lamb_binh.dashboard.reports import Scope, commune_rows, headline
 from tests.housing.builders import make_activity, make_case
 
 

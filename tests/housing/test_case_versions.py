@@ -9,11 +9,11 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
 
-import housing.imports  # noqa: F401  (registers the kind)
-from activities.importing import KINDS, file_digest, import_rows, import_undo
+from activities.imports.engine import file_digest, import_rows, import_undo
+from activities.imports.registry import kinds
+from activities.imports.sheets import read_sheet
 from housing import services
 from housing.models import Funding, HousingCase
-from lamb_binh.sheets import read_sheet
 from tests.admin_forms import change_form_data
 from tests.housing.builders import make_activity, make_case
 
@@ -173,7 +173,7 @@ def test_an_unchanged_save_is_not_a_new_version(case):
 
 
 def test_an_import_and_its_undo_count_as_saves(case, admin_user):
-    kind = KINDS["ho-nha-o"]()
+    kind = kinds()["ho-nha-o"]()
     row = next(kind.export_rows(HousingCase.objects.filter(pk=case.pk)))
     row[kind.headers().index("Mức hỗ trợ (đồng)")] = 40_000_000
     book = Workbook()

@@ -121,8 +121,8 @@ def test_it_refuses_to_run_with_debug_off_unless_forced():
 
 
 def test_past_months_are_reported_and_june_2024_is_still_open(demo):
-    from activities.demo import MISSED
     from activities.models import MonthReport
+    from lamb_binh.demo.activities import MISSED
 
     months_before_june = 33  # 09/2021 … 05/2024
     assert MonthReport.objects.count() == UNITS * months_before_june

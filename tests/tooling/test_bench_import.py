@@ -3,9 +3,9 @@
 import io
 import re
 
-from activities.imports import ActivityImport
+from activities.imports.kinds import ActivityImport
+from activities.imports.sheets import read_sheet
 from activities.models import Activity, ActivityVillage
-from lamb_binh.sheets import read_sheet
 from lamb_binh.tooling.bench import bench_reference_load
 from lamb_binh.tooling.bench_import import baseline, build_workbook, run_import_benchmark
 

@@ -8,7 +8,7 @@ import re
 from django.db.models import Prefetch
 
 from activities import rules
-from activities.importing import (
+from activities.imports.engine import (
     Column,
     ImportKind,
     Problem,
@@ -16,25 +16,10 @@ from activities.importing import (
     RowOutcome,
     digest,
     find_by_keys,
-    register,
 )
-from activities.matching import CommuneMatcher, MatchError, UnitMatcher, VillageMatcher
-from activities.models import (
-    Activity,
-    ActivityType,
-    ActivityVillage,
-    Assignment,
-    Commune,
-    PartyUnit,
-    Village,
-)
-from activities.periods import MERGER_DATE
-from activities.rules import MAX_CADRES, MAX_PEOPLE
-from activities.services import local_today
-from activities.text import name_key
-from lamb_binh.numbers import vn_number
-from lamb_binh.sheets import SheetRow
-from lamb_binh.values import (
+from activities.imports.matching import CommuneMatcher, MatchError, UnitMatcher, VillageMatcher
+from activities.imports.sheets import SheetRow
+from activities.imports.values import (
     CellError,
     parse_choice,
     parse_date,
@@ -44,6 +29,20 @@ from lamb_binh.values import (
     parse_money,
     parse_text,
 )
+from activities.models import (
+    Activity,
+    ActivityType,
+    ActivityVillage,
+    Assignment,
+    Commune,
+    PartyUnit,
+    Village,
+)
+from activities.numbers import vn_number
+from activities.periods import MERGER_DATE
+from activities.rules import MAX_CADRES, MAX_PEOPLE
+from activities.services import local_today
+from activities.text import name_key
 
 BEFORE_MERGER = MERGER_DATE - datetime.timedelta(days=1)
 
@@ -94,7 +93,6 @@ def _day(value) -> str | None:
     return value.strftime("%d/%m/%Y") if value else None
 
 
-@register
 class CommuneImport(ImportKind):
     slug = "xa"
     label = "xã, thị trấn"
@@ -151,7 +149,6 @@ class CommuneImport(ImportKind):
             ]
 
 
-@register
 class VillageImport(ImportKind):
     slug = "thon"
     label = "thôn, bản, tổ dân phố"
@@ -216,7 +213,6 @@ class VillageImport(ImportKind):
             ]
 
 
-@register
 class UnitImport(ImportKind):
     slug = "don-vi"
     label = "đơn vị"
@@ -260,7 +256,6 @@ class UnitImport(ImportKind):
             yield [u.code, u.name, u.short_name, u.get_kind_display()]
 
 
-@register
 class AssignmentImport(ImportKind):
     slug = "phan-cong"
     label = "phân công phụ trách"
@@ -317,7 +312,6 @@ class AssignmentImport(ImportKind):
             ]
 
 
-@register
 class ActivityImport(ImportKind):
     slug = "hoat-dong"
     label = "hoạt động"

@@ -19,14 +19,14 @@ from django.db.models import Exists, OuterRef
 
 from activities import stats
 from activities.models import Activity, Commune
-from housing.management.commands.backup_data import (
+from housing.models import HousingCase
+from lamb_binh.management.commands.backup_data import (
     BackupFileError,
     backup_compressed,
     backup_file_check,
     backup_open,
     record_name,
 )
-from housing.models import HousingCase
 
 # How Django's deserializer says which value of a record it could not resolve.
 _WITH_DATA = re.compile(

@@ -1,7 +1,7 @@
 """Spreadsheet import and export in the Django admin, through django-import-export.
 
 django-import-export gives the admin its upload → preview → confirm flow; the reading,
-checking and writing are ours (activities/importing.py): each admin binds one `ImportKind`.
+checking and writing are ours (activities/imports/engine.py): each admin binds one `ImportKind`.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from activities import access
-from activities.importing import ERROR, ImportKind, file_digest, import_rows
+from activities.imports.engine import ERROR, ImportKind, file_digest, import_rows
+from activities.imports.sheets import Sheet, SheetError, SheetRow, check_name, read_sheet
+from activities.imports.values import needs_protection
 from activities.text import strip_unsafe
-from lamb_binh.sheets import Sheet, SheetError, SheetRow, check_name, read_sheet
-from lamb_binh.values import needs_protection
 
 # Excel's limit for one cell; longer text would make the workbook need repairing.
 XLSX_CELL_MAX = 32_767
@@ -53,7 +53,7 @@ def neutralise(value):
     apostrophe when it starts like a formula; numbers stay numbers. Every export writes
     its cells through here (the report exports too).
 
-    The import takes the apostrophe off again (lamb_binh.values.unprotect), so text that
+    The import takes the apostrophe off again (activities.imports.values.unprotect), so text that
     already starts with apostrophes before a formula character gets one more.
     """
     if not isinstance(value, str):
@@ -341,8 +341,8 @@ class SpreadsheetAdminMixin(GuardedChangeListMixin, ImportMixin):
     import_form_class = SafeImportForm
     tmp_storage_class = ImportFileStorage
     skip_admin_log = True  # the audit trail and the import batch record every row
-    change_list_template = "admin/lamb_binh/change_list_sheets.html"
-    import_template_name = "admin/lamb_binh/import.html"
+    change_list_template = "admin/imports/change_list_sheets.html"
+    import_template_name = "admin/imports/import.html"
 
     def get_import_context_data(self, **kwargs):
         context = super().get_import_context_data(**kwargs)
@@ -458,7 +458,7 @@ class ListExportMixin(GuardedChangeListMixin):
     """Xuất Excel / Xuất CSV for an admin list that has no import: its columns as shown,
     its filters and search applied."""
 
-    change_list_template = "admin/lamb_binh/change_list_export.html"
+    change_list_template = "admin/imports/change_list_export.html"
 
     def get_urls(self):
         prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"

@@ -42,9 +42,9 @@ from typing import BinaryIO
 import openpyxl
 from django.utils.translation import gettext as _
 
+from activities.imports.values import unprotect
+from activities.numbers import vn_number
 from activities.text import name_key, nfc
-from lamb_binh.numbers import vn_number
-from lamb_binh.values import unprotect
 
 logger = logging.getLogger(__name__)
 

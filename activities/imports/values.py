@@ -58,7 +58,7 @@ _MONEY_UNITS = {
 
 
 # Text a spreadsheet program would run as a formula when opened. Exports write such text
-# with a leading apostrophe (see lamb_binh/admin_sheets.py); text that already starts with
+# with a leading apostrophe (see activities/imports/admin.py); text that already starts with
 # apostrophes before one of these gets one more, so that taking one off on import gives back
 # exactly what was exported: "=1" ⇄ "'=1", "'=1" ⇄ "''=1", while "'abc" stays as it is.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -5,9 +5,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from activities import demo
 from activities.models import Activity
-from housing.demo import load_cases
+from lamb_binh.demo import activities as demo
+from lamb_binh.demo.housing import load_cases
 
 
 class Command(BaseCommand):

@@ -18,7 +18,6 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from activities import roles
-from activities.demo_villages import VILLAGES
 from activities.models import (
     Activity,
     ActivityType,
@@ -30,6 +29,7 @@ from activities.models import (
     Village,
 )
 from activities.periods import is_weekend
+from lamb_binh.demo.villages import VILLAGES
 
 START = datetime.date(2021, 9, 10)  # Hướng dẫn số 02 of the province's Ban Dân vận
 END = datetime.date(2024, 6, 30)

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,8 +15,13 @@ from django.views.decorators.http import require_safe
 
 from activities import access
 from activities.filters import DEFAULT_KIND, PERIOD_KINDS
+from activities.models import Activity
+from activities.numbers import vn_million
+from activities.pagination import PAGE_SIZE, requested_page
 from activities.periods import MERGER_DATE
-from activities.reports import (
+from lamb_binh.dashboard.charts import bar_chart, column_chart
+from lamb_binh.dashboard.housing import housing_progress
+from lamb_binh.dashboard.reports import (
     Scope,
     commune_rows,
     headline,
@@ -25,10 +31,7 @@ from activities.reports import (
     type_rows,
     unit_rows,
 )
-from housing.reports import housing_progress
-from lamb_binh.charts import bar_chart, column_chart
-from lamb_binh.numbers import vn_million
-from lamb_binh.summary import summary_paragraph
+from lamb_binh.dashboard.summary import summary_paragraph
 
 
 @dataclass
@@ -151,3 +154,23 @@ def dashboard_print(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
     }
     return render(request, "dashboard/print.html", context)
+
+
+@require_safe
+@access.role_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    """The activities behind a report figure: same period and filters as the dashboard."""
+    scope = Scope(request.GET, today=timezone.localdate())
+    activities = (
+        scope.filtered(
+            Activity.objects.filter(
+                date__range=(scope.period.start, scope.period.end),
+                unit__in=access.readable_units(request.user),
+            )
+        )
+        .select_related("unit", "commune", "activity_type")
+        .prefetch_related("villages")
+        .order_by("-date", "-id")
+    )
+    page = Paginator(activities, PAGE_SIZE).get_page(requested_page(request.GET))
+    return render(request, "dashboard/activity_list.html", {"scope": scope, "page": page})

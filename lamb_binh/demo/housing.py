@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 import random
 
-from activities.demo import SINH_ACTIVITY_DATE, SINH_VILLAGE, STAFF_UNIT_CODE
 from activities.models import Activity, Assignment, PartyUnit, Village
 from housing.models import Funding, HousingCase, Programme
+from lamb_binh.demo.activities import SINH_ACTIVITY_DATE, SINH_VILLAGE, STAFF_UNIT_CODE
 
 SINH = {
     "household_head": "Ma Thị Sinh",

@@ -6,21 +6,19 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-import activities.imports  # noqa: F401  (registers the kinds)
-import housing.imports  # noqa: F401
-from activities.importing import KINDS, describe_problems, file_digest, import_rows
-from lamb_binh.sheets import SheetError, read_sheet
+from activities.imports.engine import describe_problems, file_digest, import_rows
+from activities.imports.registry import kinds
+from activities.imports.sheets import SheetError, read_sheet
 
 
 class Command(BaseCommand):
     help = (
-        "Nhập tệp Excel (.xlsx) hoặc CSV: KIND là một trong "
-        + ", ".join(sorted(KINDS))
-        + ". Nếu có dòng sai, không dòng nào được ghi."
+        "Nhập tệp Excel (.xlsx) hoặc CSV: KIND là loại dữ liệu (xa, thon, don-vi, phan-cong, "
+        "hoat-dong, ho-nha-o). Nếu có dòng sai, không dòng nào được ghi."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(KINDS), help="Loại dữ liệu.")
+        parser.add_argument("kind", choices=sorted(kinds()), help="Loại dữ liệu.")
         parser.add_argument("file", type=Path, help="Đường dẫn tệp .xlsx hoặc .csv.")
         parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi.")
         parser.add_argument("--user", help="Tài khoản ghi vào lịch sử (mặc định: không có).")
@@ -34,7 +32,7 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"Không có tài khoản “{user}”.")
         data = file.read_bytes()
-        chosen = KINDS[kind]()
+        chosen = kinds()[kind]()
         try:
             sheet = read_sheet(
                 data,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from activities.reports import Scope
 from housing.models import Funding, HousingCase
+from lamb_binh.dashboard.reports import Scope
 
 DONE = [HousingCase.Status.COMPLETED, HousingCase.Status.HANDED_OVER]
 

@@ -15,8 +15,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from activities import access
-from lamb_binh.admin_sheets import neutralise
-from lamb_binh.dashboard import Report, build_report, require_reader_of_everything
+from activities.imports.admin import neutralise
+from lamb_binh.dashboard.views import Report, build_report, require_reader_of_everything
 
 INTEGER = "#,##0"
 ONE_DECIMAL = "#,##0.0"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from activities.numbers import vn_million, vn_number
 from activities.periods import Period
-from activities.reports import Headline, Row
-from housing.reports import Progress
-from lamb_binh.numbers import vn_million, vn_number
+from lamb_binh.dashboard.housing import Progress
+from lamb_binh.dashboard.reports import Headline, Row
 
 
 def summary_paragraph(

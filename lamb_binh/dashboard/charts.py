@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from lamb_binh.numbers import vn_number
+from activities.numbers import vn_number
 
 
 def column_chart(points: list[tuple[str, int]], *, title: str, height: int = 160) -> SafeString:

@@ -22,11 +22,12 @@ from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
-from activities.matching import MatchError
+from activities.imports import registry
+from activities.imports.matching import MatchError
+from activities.imports.sheets import Sheet, SheetRow
+from activities.imports.values import CellError
 from activities.models import ImportBatch, ImportBatchItem
 from activities.text import NFCCharField, NFCTextField, too_long_message
-from lamb_binh.sheets import Sheet, SheetRow
-from lamb_binh.values import CellError
 
 NEW, UPDATE, SKIP, ERROR = "new", "update", "skip", "error"
 
@@ -411,20 +412,12 @@ def _log(content_type, obj, action, created_values, changes, user, batch, label=
     )
 
 
-KINDS: dict[str, ImportKind] = {}
-
-
-def register(kind: type[ImportKind]) -> type[ImportKind]:
-    KINDS[kind.slug] = kind
-    return kind
-
-
 @transaction.atomic
 def import_undo(*, batch: ImportBatch, user) -> None:
     """Take a whole import back: delete what it created, restore what it changed."""
     if batch.state == ImportBatch.State.UNDONE:
         raise ValidationError("Lần nhập này đã được hoàn tác.")
-    kind = KINDS[batch.kind]()
+    kind = registry.kind_for(batch.kind)()
     items = list(batch.items.select_related("content_type"))
     created_ids = [i.object_id for i in items if i.action == ImportBatchItem.Action.CREATED]
     updated = {i.object_id: i.old_values for i in items if i.action == "updated"}

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from lamb_binh.numbers import vn_number
+from activities.numbers import vn_number
+from lamb_binh.dashboard.reports import RuleCell
 
 register = template.Library()
 
@@ -28,6 +29,21 @@ HEAD = (
 )
 VILLAGES = HEAD.index("Thôn đã đến")
 ZERO_ROW = mark_safe(' class="zero"')  # a row without activities, greyed out
+
+# The markup of a rule cell in each state (escaped once, here).
+RULE_CELL_HTML = {
+    state: format_html(
+        '<td class="rule-{}" title="{}">{}</td>', state, label, RuleCell.SHORT[state]
+    )
+    for state, label in RuleCell.LABELS.items()
+}
+
+
+@register.filter
+def rule_cells(cells) -> SafeString:
+    """A unit's row of the rule matrix as ready markup: a matrix of years × units is too many
+    template variables to render one by one in good time (and a cell is one of four)."""
+    return mark_safe("".join(RULE_CELL_HTML[cell.state] for cell in cells))
 
 
 def _cells(totals, *, villages: bool, first: SafeString | None = None) -> list:
@@ -54,7 +70,7 @@ def report_table(context, rows, label_title: str, villages=False, total=None, li
     """rows: Row objects; villages: show the villages-reached column; total: the Totals of
     the footer line; link_param: the activity-list filter each row's label links with."""
     query = context.get("query", "")
-    activities_url = reverse("activities:activity_list")
+    activities_url = reverse("activity_list")
     heads = [h for i, h in enumerate(HEAD) if villages or i != VILLAGES]
     body = []
     for row in rows:

@@ -16,8 +16,6 @@ from functools import cached_property
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from activities.filters import DEFAULT_KIND, PeriodForm, ReportFilter
 from activities.models import (
@@ -117,23 +115,6 @@ class RuleMatrix:
     focus_month: datetime.date | None
     missed: list[PartyUnit]
     not_reported: list[PartyUnit]
-
-    def html_rows(self) -> list[tuple[PartyUnit, str]]:
-        """Each unit's cells as ready markup: a matrix of years × units is too many template
-        variables to render one by one in good time (and a cell is one of four)."""
-        return [
-            (unit, mark_safe("".join(RULE_CELL_HTML[c.state] for c in cells)))
-            for unit, cells in self.rows
-        ]
-
-
-# The markup of a rule cell in each state (escaped once, here).
-RULE_CELL_HTML = {
-    state: format_html(
-        '<td class="rule-{}" title="{}">{}</td>', state, label, RuleCell.SHORT[state]
-    )
-    for state, label in RuleCell.LABELS.items()
-}
 
 
 class Scope:
