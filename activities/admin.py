@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
 
 from activities import access, services
 from activities.forms import VersionField, version_errors_above
@@ -124,11 +123,11 @@ class ActivityAdminForm(VersionedAdminForm):
 
 
 class ValidityFilter(admin.SimpleListFilter):
-    title = _("hiệu lực")
+    title = "hiệu lực"
     parameter_name = "hieu_luc"
 
     def lookups(self, request, model_admin):
-        return [("con", _("Còn hiệu lực")), ("het", _("Hết hiệu lực"))]
+        return [("con", "Còn hiệu lực"), ("het", "Hết hiệu lực")]
 
     def queryset(self, request, queryset):
         if self.value() == "con":
@@ -161,7 +160,7 @@ class CommuneAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_village_count=Count("villages"))
 
-    @admin.display(description=_("số thôn"), ordering="_village_count")
+    @admin.display(description="số thôn", ordering="_village_count")
     def village_count(self, obj: Commune) -> int:
         return obj._village_count
 
@@ -218,8 +217,8 @@ class ActivityVillageInline(admin.TabularInline):
     model = ActivityVillage
     extra = 1
     autocomplete_fields = ["village"]
-    verbose_name = _("thôn, bản")
-    verbose_name_plural = _("thôn, bản")
+    verbose_name = "thôn, bản"
+    verbose_name_plural = "thôn, bản"
 
 
 @admin.register(Activity)
@@ -305,12 +304,12 @@ class ImportBatchAdmin(ListExportMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("loại dữ liệu"))
+    @admin.display(description="loại dữ liệu")
     def kind_label(self, obj: ImportBatch) -> str:
         kind = kind_for(obj.kind)
         return kind.label if kind else obj.kind
 
-    @admin.display(description=_("hoàn tác"))
+    @admin.display(description="hoàn tác")
     def undo_link(self, obj: ImportBatch):
         if obj.state != ImportBatch.State.DONE:
             return "—"

@@ -1,12 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_migrate
-from django.utils.translation import gettext_lazy as _
 
 
 class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "activities"
-    verbose_name = _("Hoạt động “3 cùng”")
+    verbose_name = "Hoạt động “3 cùng”"
 
     def ready(self) -> None:
         # The summary-table triggers stand aside while migrations run (SQLite rebuilds a table

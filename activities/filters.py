@@ -7,7 +7,6 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Max, Q
-from django.utils.translation import gettext_lazy as _
 
 from activities import periods
 from activities.models import Activity, ActivityType, Commune, PartyUnit
@@ -38,25 +37,21 @@ class ReportFilter(django_filters.FilterSet):
         queryset=Commune.objects.order_by("valid_from", "name"),
         label="Xã, thị trấn",
         empty_label="Tất cả",
-        error_messages={
-            "invalid_choice": _("Không có xã, thị trấn này; hãy chọn trong danh sách.")
-        },
+        error_messages={"invalid_choice": "Không có xã, thị trấn này; hãy chọn trong danh sách."},
     )
     don_vi = django_filters.ModelChoiceFilter(
         field_name="unit",
         queryset=PartyUnit.objects.order_by("name"),
         label="Đơn vị",
         empty_label="Tất cả",
-        error_messages={"invalid_choice": _("Không có đơn vị này; hãy chọn trong danh sách.")},
+        error_messages={"invalid_choice": "Không có đơn vị này; hãy chọn trong danh sách."},
     )
     loai = django_filters.ModelChoiceFilter(
         field_name="activity_type",
         queryset=ActivityType.objects.order_by("order", "name"),
         label="Loại hoạt động",
         empty_label="Tất cả",
-        error_messages={
-            "invalid_choice": _("Không có loại hoạt động này; hãy chọn trong danh sách.")
-        },
+        error_messages={"invalid_choice": "Không có loại hoạt động này; hãy chọn trong danh sách."},
     )
 
     class Meta:
@@ -64,7 +59,7 @@ class ReportFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-MONTH_FORMAT = _("Tháng phải có dạng năm-tháng, ví dụ 2024-06.")
+MONTH_FORMAT = "Tháng phải có dạng năm-tháng, ví dụ 2024-06."
 
 # The parameters each kind of period reads; links carry these and no others.
 KIND_PARAMS = {
@@ -86,7 +81,7 @@ class PeriodForm(forms.Form):
         choices=PERIOD_KINDS,
         required=False,
         error_messages={
-            "invalid_choice": _(
+            "invalid_choice": (
                 "Kỳ báo cáo không hợp lệ: hãy chọn tháng, quý, 6 tháng, năm, tùy chọn hoặc từ đầu."
             )
         },
@@ -99,7 +94,7 @@ class PeriodForm(forms.Form):
         choices=[(q, f"Quý {periods.ROMAN[q]}") for q in range(1, 5)],
         coerce=int,
         required=False,
-        error_messages={"invalid_choice": _("Quý phải là 1, 2, 3 hoặc 4.")},
+        error_messages={"invalid_choice": "Quý phải là 1, 2, 3 hoặc 4."},
     )
     nua = forms.TypedChoiceField(
         label="Nửa năm",
@@ -107,26 +102,26 @@ class PeriodForm(forms.Form):
         coerce=int,
         required=False,
         error_messages={
-            "invalid_choice": _("Nửa năm phải là 1 (6 tháng đầu năm) hoặc 2 (6 tháng cuối năm).")
+            "invalid_choice": "Nửa năm phải là 1 (6 tháng đầu năm) hoặc 2 (6 tháng cuối năm)."
         },
     )
     nam = forms.IntegerField(
         label="Năm",
         required=False,
-        error_messages={"invalid": _("Năm phải là một số, ví dụ 2024.")},
+        error_messages={"invalid": "Năm phải là một số, ví dụ 2024."},
     )
     tu = forms.DateField(
         label="Từ ngày",
         required=False,
         error_messages={
-            "invalid": _("“Từ ngày” phải có dạng ngày/tháng/năm, ví dụ 05/06/2024 (5 tháng 6).")
+            "invalid": "“Từ ngày” phải có dạng ngày/tháng/năm, ví dụ 05/06/2024 (5 tháng 6)."
         },
     )
     den = forms.DateField(
         label="Đến ngày",
         required=False,
         error_messages={
-            "invalid": _("“Đến ngày” phải có dạng ngày/tháng/năm, ví dụ 05/06/2024 (5 tháng 6).")
+            "invalid": "“Đến ngày” phải có dạng ngày/tháng/năm, ví dụ 05/06/2024 (5 tháng 6)."
         },
     )
 
@@ -139,8 +134,7 @@ class PeriodForm(forms.Form):
     def _within_years(self, year: int, what: str) -> None:
         if year not in self.years:
             raise forms.ValidationError(
-                _("%(what)s phải trong các năm %(years)s.")
-                % {"what": what, "years": periods.report_years_text(self.today)}
+                f"{what} phải trong các năm {periods.report_years_text(self.today)}."
             )
 
     def clean_thang(self):
@@ -151,25 +145,25 @@ class PeriodForm(forms.Form):
             month = datetime.datetime.strptime(value, "%Y-%m").date()
         except ValueError:
             raise forms.ValidationError(MONTH_FORMAT) from None
-        self._within_years(month.year, _("Tháng"))
+        self._within_years(month.year, "Tháng")
         return month
 
     def clean_nam(self):
         year = self.cleaned_data.get("nam")
         if year is not None:
-            self._within_years(year, _("Năm"))
+            self._within_years(year, "Năm")
         return year
 
     def clean_tu(self):
         day = self.cleaned_data.get("tu")
         if day is not None:
-            self._within_years(day.year, _("“Từ ngày”"))
+            self._within_years(day.year, "“Từ ngày”")
         return day
 
     def clean_den(self):
         day = self.cleaned_data.get("den")
         if day is not None:
-            self._within_years(day.year, _("“Đến ngày”"))
+            self._within_years(day.year, "“Đến ngày”")
         return day
 
     def clean(self):

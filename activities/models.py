@@ -10,7 +10,6 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext_lazy as _
 
 from activities.periods import RECORD_YEARS, WEEKEND_WEEK_DAYS
 from activities.text import (
@@ -60,56 +59,56 @@ class Commune(models.Model):
     """A commune-level unit (xã, thị trấn, phường) as the GSO lists it for a period."""
 
     class Kind(models.TextChoices):
-        XA = "xa", _("Xã")
-        THI_TRAN = "thi_tran", _("Thị trấn")
-        PHUONG = "phuong", _("Phường")
+        XA = "xa", "Xã"
+        THI_TRAN = "thi_tran", "Thị trấn"
+        PHUONG = "phuong", "Phường"
 
     code = models.CharField(
-        _("mã ĐVHC"),
+        "mã ĐVHC",
         max_length=5,
-        validators=[RegexValidator(r"^\d{5}$", _("Mã ĐVHC gồm đúng 5 chữ số, ví dụ 02290."))],
-        help_text=_(
+        validators=[RegexValidator(r"^\d{5}$", "Mã ĐVHC gồm đúng 5 chữ số, ví dụ 02290.")],
+        help_text=(
             "Mã đơn vị hành chính của Tổng cục Thống kê. Mã có thể được dùng lại "
             "sau sáp nhập, nên một xã được xác định bằng mã cùng thời kỳ hiệu lực."
         ),
     )
-    name = NFCCharField(_("tên"), max_length=100, help_text=_("Không kèm “xã”, “thị trấn”."))
-    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.XA)
-    district = NFCCharField(_("huyện"), max_length=100, blank=True)
-    province = NFCCharField(_("tỉnh"), max_length=100)
-    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
-    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    name = NFCCharField("tên", max_length=100, help_text="Không kèm “xã”, “thị trấn”.")
+    kind = models.CharField("loại", max_length=10, choices=Kind.choices, default=Kind.XA)
+    district = NFCCharField("huyện", max_length=100, blank=True)
+    province = NFCCharField("tỉnh", max_length=100)
+    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
+    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
     successor = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="predecessors",
-        verbose_name=_("sáp nhập vào"),
+        verbose_name="sáp nhập vào",
     )
 
     objects = ValidityQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("xã, thị trấn")
-        verbose_name_plural = _("xã, thị trấn")
+        verbose_name = "xã, thị trấn"
+        verbose_name_plural = "xã, thị trấn"
         ordering = ["valid_from", "name"]
         constraints = [
             models.UniqueConstraint(
                 F("code"),
                 Coalesce("valid_from", Value(_BEGINNING, output_field=models.DateField())),
                 name="commune_code_period_unique",
-                violation_error_message=_("Đã có xã mang mã này trong cùng thời kỳ hiệu lực."),
+                violation_error_message="Đã có xã mang mã này trong cùng thời kỳ hiệu lực.",
             ),
             models.CheckConstraint(
                 condition=ordered_dates("valid_from", "valid_to"),
                 name="commune_validity_ordered",
-                violation_error_message=_("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."),
+                violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
             ),
             models.CheckConstraint(
                 condition=~Q(successor=F("id")),
                 name="commune_not_own_successor",
-                violation_error_message=_("Một xã không thể sáp nhập vào chính nó."),
+                violation_error_message="Một xã không thể sáp nhập vào chính nó.",
             ),
         ]
 
@@ -131,41 +130,41 @@ class Village(models.Model):
     """A village (thôn, bản) or residential group (tổ dân phố) of one commune."""
 
     class Kind(models.TextChoices):
-        THON = "thon", _("Thôn")
-        BAN = "ban", _("Bản")
-        TO_DAN_PHO = "to_dan_pho", _("Tổ dân phố")
+        THON = "thon", "Thôn"
+        BAN = "ban", "Bản"
+        TO_DAN_PHO = "to_dan_pho", "Tổ dân phố"
 
     commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, related_name="villages", verbose_name=_("xã")
+        Commune, on_delete=models.PROTECT, related_name="villages", verbose_name="xã"
     )
-    name = NFCCharField(_("tên"), max_length=100, help_text=_("Không kèm “thôn”, “bản”."))
+    name = NFCCharField("tên", max_length=100, help_text="Không kèm “thôn”, “bản”.")
     name_key = NameKeyField(source="name")
-    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices, default=Kind.THON)
+    kind = models.CharField("loại", max_length=12, choices=Kind.choices, default=Kind.THON)
     aliases = NFCTextField(
-        _("tên khác"),
+        "tên khác",
         blank=True,
         max_length=SHORT_TEXT_MAX,
-        help_text=_("Các cách viết khác của tên (Uỷ/Ủy, Hoà/Hòa...), mỗi dòng một tên."),
+        help_text="Các cách viết khác của tên (Uỷ/Ủy, Hoà/Hòa...), mỗi dòng một tên.",
     )
-    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
-    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
+    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
 
     objects = ValidityQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("thôn, bản, tổ dân phố")
-        verbose_name_plural = _("thôn, bản, tổ dân phố")
+        verbose_name = "thôn, bản, tổ dân phố"
+        verbose_name_plural = "thôn, bản, tổ dân phố"
         ordering = ["commune__name", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["commune", "name_key"],
                 name="village_name_unique_in_commune",
-                violation_error_message=_("Xã này đã có thôn, bản mang tên này."),
+                violation_error_message="Xã này đã có thôn, bản mang tên này.",
             ),
             models.CheckConstraint(
                 condition=ordered_dates("valid_from", "valid_to"),
                 name="village_validity_ordered",
-                violation_error_message=_("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."),
+                violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
             ),
         ]
 
@@ -181,33 +180,33 @@ class PartyUnit(models.Model):
     """A district-level party unit (chi bộ, đảng bộ cơ quan, đơn vị cấp huyện)."""
 
     class Kind(models.TextChoices):
-        CHI_BO = "chi_bo", _("Chi bộ")
-        DANG_BO = "dang_bo", _("Đảng bộ cơ quan")
-        DON_VI = "don_vi", _("Cơ quan, đơn vị")
+        CHI_BO = "chi_bo", "Chi bộ"
+        DANG_BO = "dang_bo", "Đảng bộ cơ quan"
+        DON_VI = "don_vi", "Cơ quan, đơn vị"
 
-    code = models.SlugField(_("mã"), max_length=30, unique=True)
-    name = NFCCharField(_("tên"), max_length=255)
+    code = models.SlugField("mã", max_length=30, unique=True)
+    name = NFCCharField("tên", max_length=255)
     name_key = NameKeyField(source="name")
-    short_name = NFCCharField(_("tên viết tắt"), max_length=100)
-    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.CHI_BO)
-    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    short_name = NFCCharField("tên viết tắt", max_length=100)
+    kind = models.CharField("loại", max_length=10, choices=Kind.choices, default=Kind.CHI_BO)
+    is_active = models.BooleanField("đang hoạt động", default=True)
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="party_units",
-        verbose_name=_("cán bộ nhập liệu"),
-        help_text=_("Tài khoản được nhập hoạt động của đơn vị này."),
+        verbose_name="cán bộ nhập liệu",
+        help_text="Tài khoản được nhập hoạt động của đơn vị này.",
     )
 
     class Meta:
-        verbose_name = _("đơn vị")
-        verbose_name_plural = _("đơn vị")
+        verbose_name = "đơn vị"
+        verbose_name_plural = "đơn vị"
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["name_key"],
                 name="party_unit_name_unique",
-                violation_error_message=_("Đã có đơn vị mang tên này."),
+                violation_error_message="Đã có đơn vị mang tên này.",
             ),
         ]
 
@@ -227,32 +226,32 @@ class Assignment(models.Model):
     """A decision that puts a party unit in charge of a commune for a period."""
 
     unit = models.ForeignKey(
-        PartyUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("đơn vị")
+        PartyUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name="đơn vị"
     )
     commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("xã")
+        Commune, on_delete=models.PROTECT, related_name="assignments", verbose_name="xã"
     )
-    decision_number = NFCCharField(_("số quyết định"), max_length=50, blank=True)
-    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
-    start = models.DateField(_("từ ngày"))
-    end = models.DateField(_("đến ngày"), null=True, blank=True)
+    decision_number = NFCCharField("số quyết định", max_length=50, blank=True)
+    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
+    start = models.DateField("từ ngày")
+    end = models.DateField("đến ngày", null=True, blank=True)
 
     objects = AssignmentQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("phân công phụ trách")
-        verbose_name_plural = _("phân công phụ trách")
+        verbose_name = "phân công phụ trách"
+        verbose_name_plural = "phân công phụ trách"
         ordering = ["unit__name", "start"]
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "commune", "start"],
                 name="assignment_unique_start",
-                violation_error_message=_("Đơn vị đã được phân công xã này từ cùng ngày."),
+                violation_error_message="Đơn vị đã được phân công xã này từ cùng ngày.",
             ),
             models.CheckConstraint(
                 condition=ordered_dates("start", "end"),
                 name="assignment_period_ordered",
-                violation_error_message=_("“Đến ngày” phải sau hoặc bằng “Từ ngày”."),
+                violation_error_message="“Đến ngày” phải sau hoặc bằng “Từ ngày”.",
             ),
         ]
 
@@ -263,17 +262,17 @@ class Assignment(models.Model):
 class ActivityType(models.Model):
     """A kind of work (road, bridge, canal, house...), with its usual unit of measure."""
 
-    code = models.SlugField(_("mã"), max_length=30, unique=True)
-    name = NFCCharField(_("tên"), max_length=150, unique=True)
+    code = models.SlugField("mã", max_length=30, unique=True)
+    name = NFCCharField("tên", max_length=150, unique=True)
     default_unit = NFCCharField(
-        _("đơn vị tính mặc định"), max_length=30, blank=True, help_text=_("Ví dụ: m, cầu, kg.")
+        "đơn vị tính mặc định", max_length=30, blank=True, help_text="Ví dụ: m, cầu, kg."
     )
-    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
-    is_active = models.BooleanField(_("đang dùng"), default=True)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    is_active = models.BooleanField("đang dùng", default=True)
 
     class Meta:
-        verbose_name = _("loại hoạt động")
-        verbose_name_plural = _("loại hoạt động")
+        verbose_name = "loại hoạt động"
+        verbose_name_plural = "loại hoạt động"
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
@@ -292,71 +291,71 @@ class Activity(models.Model):
     """One "3 cùng" outing of a party unit to a commune: who came, what was done."""
 
     unit = models.ForeignKey(
-        PartyUnit, on_delete=models.PROTECT, related_name="activities", verbose_name=_("đơn vị")
+        PartyUnit, on_delete=models.PROTECT, related_name="activities", verbose_name="đơn vị"
     )
     commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, related_name="activities", verbose_name=_("xã")
+        Commune, on_delete=models.PROTECT, related_name="activities", verbose_name="xã"
     )
     villages = models.ManyToManyField(
         Village,
         through="ActivityVillage",
         related_name="activities",
-        verbose_name=_("thôn, bản"),
+        verbose_name="thôn, bản",
     )
     # Indexed: reports read whole months from the summary tables and only the days at the
     # edges of a period from here, by date.
-    date = models.DateField(_("ngày"), db_index=True)
+    date = models.DateField("ngày", db_index=True)
     activity_type = models.ForeignKey(
         ActivityType,
         on_delete=models.PROTECT,
         related_name="activities",
-        verbose_name=_("loại hoạt động"),
+        verbose_name="loại hoạt động",
     )
-    description = NFCTextField(_("nội dung"), blank=True, max_length=LONG_TEXT_MAX)
+    description = NFCTextField("nội dung", blank=True, max_length=LONG_TEXT_MAX)
     cadre_participations = models.PositiveIntegerField(
-        _("lượt cán bộ, đảng viên"),
-        help_text=_("Mỗi người mỗi lần tham gia là một lượt."),
+        "lượt cán bộ, đảng viên",
+        help_text="Mỗi người mỗi lần tham gia là một lượt.",
     )
-    people_participations = models.PositiveIntegerField(_("lượt nhân dân"), default=0)
-    workdays = models.DecimalField(_("ngày công"), max_digits=9, decimal_places=1, default=0)
+    people_participations = models.PositiveIntegerField("lượt nhân dân", default=0)
+    workdays = models.DecimalField("ngày công", max_digits=9, decimal_places=1, default=0)
     output_quantity = models.DecimalField(
-        _("khối lượng"), max_digits=12, decimal_places=2, null=True, blank=True
+        "khối lượng", max_digits=12, decimal_places=2, null=True, blank=True
     )
-    output_unit = NFCCharField(_("đơn vị tính"), max_length=30, blank=True)
-    money_contributed = models.PositiveBigIntegerField(_("tiền đóng góp (đồng)"), default=0)
-    money_mobilised = models.PositiveBigIntegerField(_("tiền vận động (đồng)"), default=0)
+    output_unit = NFCCharField("đơn vị tính", max_length=30, blank=True)
+    money_contributed = models.PositiveBigIntegerField("tiền đóng góp (đồng)", default=0)
+    money_mobilised = models.PositiveBigIntegerField("tiền vận động (đồng)", default=0)
     # Counts the saves, so that a save based on an older copy is refused rather than
     # silently overwriting someone else's (two staff editing the same activity).
-    version = models.PositiveIntegerField(_("phiên bản"), default=1, db_default=1, editable=False)
+    version = models.PositiveIntegerField("phiên bản", default=1, db_default=1, editable=False)
     # Set by spreadsheet imports: the file's own row id, or a digest of the row, so that
     # importing the same file again finds the same activities instead of adding them twice.
     import_key = models.CharField(
-        _("mã dòng khi nhập"), max_length=64, null=True, blank=True, unique=True, editable=False
+        "mã dòng khi nhập", max_length=64, null=True, blank=True, unique=True, editable=False
     )
-    created_by = user_reference(_("người nhập"))
-    created_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+    created_by = user_reference("người nhập")
+    created_at = models.DateTimeField("nhập lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
 
     objects = ActivityQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("hoạt động")
-        verbose_name_plural = _("hoạt động")
+        verbose_name = "hoạt động"
+        verbose_name_plural = "hoạt động"
         constraints = [
             models.CheckConstraint(
                 condition=Q(workdays__gte=0),
                 name="activity_workdays_not_negative",
-                violation_error_message=_("Số ngày công không được âm."),
+                violation_error_message="Số ngày công không được âm.",
             ),
             models.CheckConstraint(
                 condition=Q(output_quantity__isnull=True) | Q(output_quantity__gte=0),
                 name="activity_output_not_negative",
-                violation_error_message=_("Khối lượng không được âm."),
+                violation_error_message="Khối lượng không được âm.",
             ),
             models.CheckConstraint(
                 condition=Q(output_quantity__isnull=True) | ~Q(output_unit=""),
                 name="activity_output_has_unit",
-                violation_error_message=_("Khối lượng cần có đơn vị tính."),
+                violation_error_message="Khối lượng cần có đơn vị tính.",
             ),
         ]
 
@@ -371,15 +370,15 @@ class ActivityVillage(models.Model):
         Activity,
         on_delete=models.CASCADE,
         related_name="village_links",
-        verbose_name=_("hoạt động"),
+        verbose_name="hoạt động",
     )
     village = models.ForeignKey(
-        Village, on_delete=models.PROTECT, related_name="activity_links", verbose_name=_("thôn")
+        Village, on_delete=models.PROTECT, related_name="activity_links", verbose_name="thôn"
     )
 
     class Meta:
-        verbose_name = _("thôn của hoạt động")
-        verbose_name_plural = _("thôn của hoạt động")
+        verbose_name = "thôn của hoạt động"
+        verbose_name_plural = "thôn của hoạt động"
         constraints = [
             models.UniqueConstraint(fields=["activity", "village"], name="activity_village_once"),
         ]
@@ -395,41 +394,41 @@ class MonthReport(models.Model):
     """
 
     class State(models.TextChoices):
-        SUBMITTED = "submitted", _("Đã báo cáo")
-        NO_ACTIVITY = "no_activity", _("Không có hoạt động")
-        REOPENED = "reopened", _("Đã mở lại")
+        SUBMITTED = "submitted", "Đã báo cáo"
+        NO_ACTIVITY = "no_activity", "Không có hoạt động"
+        REOPENED = "reopened", "Đã mở lại"
 
     unit = models.ForeignKey(
-        PartyUnit, on_delete=models.PROTECT, related_name="month_reports", verbose_name=_("đơn vị")
+        PartyUnit, on_delete=models.PROTECT, related_name="month_reports", verbose_name="đơn vị"
     )
-    year = models.PositiveSmallIntegerField(_("năm"))
-    month = models.PositiveSmallIntegerField(_("tháng"))
-    state = models.CharField(_("trạng thái"), max_length=12, choices=State.choices)
-    submitted_by = user_reference(_("người gửi"))
-    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
-    reopened_by = user_reference(_("người mở lại"))
-    reopened_at = models.DateTimeField(_("mở lại lúc"), null=True, blank=True)
-    reopen_reason = NFCTextField(_("lý do mở lại"), blank=True, max_length=SHORT_TEXT_MAX)
+    year = models.PositiveSmallIntegerField("năm")
+    month = models.PositiveSmallIntegerField("tháng")
+    state = models.CharField("trạng thái", max_length=12, choices=State.choices)
+    submitted_by = user_reference("người gửi")
+    submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
+    reopened_by = user_reference("người mở lại")
+    reopened_at = models.DateTimeField("mở lại lúc", null=True, blank=True)
+    reopen_reason = NFCTextField("lý do mở lại", blank=True, max_length=SHORT_TEXT_MAX)
 
     class Meta:
-        verbose_name = _("báo cáo tháng")
-        verbose_name_plural = _("báo cáo tháng")
+        verbose_name = "báo cáo tháng"
+        verbose_name_plural = "báo cáo tháng"
         ordering = ["-year", "-month", "unit__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "year", "month"],
                 name="month_report_once_per_unit_month",
-                violation_error_message=_("Đơn vị đã có báo cáo cho tháng này."),
+                violation_error_message="Đơn vị đã có báo cáo cho tháng này.",
             ),
             models.CheckConstraint(
                 condition=Q(month__range=(1, 12)) & Q(year__range=RECORD_YEARS),
                 name="month_report_month_sane",
-                violation_error_message=_("Tháng phải từ 1 đến 12."),
+                violation_error_message="Tháng phải từ 1 đến 12.",
             ),
             models.CheckConstraint(
                 condition=~Q(state="reopened") | ~Q(reopen_reason=""),
                 name="month_report_reopen_has_reason",
-                violation_error_message=_("Mở lại tháng cần có lý do."),
+                violation_error_message="Mở lại tháng cần có lý do.",
             ),
         ]
 
@@ -536,8 +535,8 @@ class ActivityMonthStat(_MonthKey, _Sums):
     """Sums of the activities of one month, unit, commune, type and unit of measure."""
 
     class Meta:
-        verbose_name = _("tổng hợp tháng")
-        verbose_name_plural = _("tổng hợp tháng")
+        verbose_name = "tổng hợp tháng"
+        verbose_name_plural = "tổng hợp tháng"
         constraints = _stat_unique("month", "output_unit", "activity_month_stat_key")
 
 
@@ -545,8 +544,8 @@ class VillageMonthStat(_MonthKey, _Reached):
     """How many activities of a month, unit, commune and type reached a village."""
 
     class Meta:
-        verbose_name = _("thôn đã đến theo tháng")
-        verbose_name_plural = _("thôn đã đến theo tháng")
+        verbose_name = "thôn đã đến theo tháng"
+        verbose_name_plural = "thôn đã đến theo tháng"
         constraints = _stat_unique("month", "village", "village_month_stat_key")
 
 
@@ -554,8 +553,8 @@ class ActivityDayStat(_DayKey, _Sums):
     """Sums of the activities of one day, unit, commune, type and unit of measure."""
 
     class Meta:
-        verbose_name = _("tổng hợp ngày")
-        verbose_name_plural = _("tổng hợp ngày")
+        verbose_name = "tổng hợp ngày"
+        verbose_name_plural = "tổng hợp ngày"
         constraints = _stat_unique("date", "output_unit", "activity_day_stat_key")
 
 
@@ -563,8 +562,8 @@ class VillageDayStat(_DayKey, _Reached):
     """How many activities of a day, unit, commune and type reached a village."""
 
     class Meta:
-        verbose_name = _("thôn đã đến theo ngày")
-        verbose_name_plural = _("thôn đã đến theo ngày")
+        verbose_name = "thôn đã đến theo ngày"
+        verbose_name_plural = "thôn đã đến theo ngày"
         constraints = _stat_unique("date", "village", "village_day_stat_key")
 
 
@@ -577,8 +576,8 @@ class WeekendDayStat(models.Model):
     activities = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("hoạt động cuối tuần")
-        verbose_name_plural = _("hoạt động cuối tuần")
+        verbose_name = "hoạt động cuối tuần"
+        verbose_name_plural = "hoạt động cuối tuần"
         constraints = [
             models.UniqueConstraint(fields=["date", "unit", "commune"], name="weekend_day_stat_key")
         ]
@@ -591,27 +590,25 @@ class ImportBatch(models.Model):
     """One confirmed spreadsheet import: who, when, which file, what it did. Undone whole."""
 
     class State(models.TextChoices):
-        DONE = "done", _("Đã nhập")
-        UNDONE = "undone", _("Đã hoàn tác")
+        DONE = "done", "Đã nhập"
+        UNDONE = "undone", "Đã hoàn tác"
 
-    kind = models.CharField(_("loại dữ liệu"), max_length=30)
-    file_name = NFCCharField(_("tên tệp"), max_length=255)
-    file_hash = models.CharField(_("mã băm SHA-256"), max_length=64)
-    created_by = user_reference(_("người nhập"))
-    created_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
-    rows_total = models.PositiveIntegerField(_("số dòng"), default=0)
-    rows_new = models.PositiveIntegerField(_("thêm mới"), default=0)
-    rows_updated = models.PositiveIntegerField(_("cập nhật"), default=0)
-    rows_skipped = models.PositiveIntegerField(_("bỏ qua (không đổi)"), default=0)
-    state = models.CharField(
-        _("trạng thái"), max_length=10, choices=State.choices, default=State.DONE
-    )
-    undone_by = user_reference(_("người hoàn tác"))
-    undone_at = models.DateTimeField(_("hoàn tác lúc"), null=True, blank=True)
+    kind = models.CharField("loại dữ liệu", max_length=30)
+    file_name = NFCCharField("tên tệp", max_length=255)
+    file_hash = models.CharField("mã băm SHA-256", max_length=64)
+    created_by = user_reference("người nhập")
+    created_at = models.DateTimeField("nhập lúc", auto_now_add=True)
+    rows_total = models.PositiveIntegerField("số dòng", default=0)
+    rows_new = models.PositiveIntegerField("thêm mới", default=0)
+    rows_updated = models.PositiveIntegerField("cập nhật", default=0)
+    rows_skipped = models.PositiveIntegerField("bỏ qua (không đổi)", default=0)
+    state = models.CharField("trạng thái", max_length=10, choices=State.choices, default=State.DONE)
+    undone_by = user_reference("người hoàn tác")
+    undone_at = models.DateTimeField("hoàn tác lúc", null=True, blank=True)
 
     class Meta:
-        verbose_name = _("lần nhập dữ liệu")
-        verbose_name_plural = _("lịch sử nhập dữ liệu")
+        verbose_name = "lần nhập dữ liệu"
+        verbose_name_plural = "lịch sử nhập dữ liệu"
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -622,8 +619,8 @@ class ImportBatchItem(models.Model):
     """A row an import created or changed, with the values it replaced (for undo)."""
 
     class Action(models.TextChoices):
-        CREATED = "created", _("Thêm mới")
-        UPDATED = "updated", _("Cập nhật")
+        CREATED = "created", "Thêm mới"
+        UPDATED = "updated", "Cập nhật"
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
     content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
@@ -632,8 +629,8 @@ class ImportBatchItem(models.Model):
     old_values = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("dòng đã nhập")
-        verbose_name_plural = _("dòng đã nhập")
+        verbose_name = "dòng đã nhập"
+        verbose_name_plural = "dòng đã nhập"
         indexes = [models.Index(fields=["batch", "content_type"])]
 
     def __str__(self) -> str:

@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.db.models import Sum
-from django.utils.translation import gettext_lazy as _
 
 from activities.admin import VersionedAdminForm, VersionedAdminMixin
 from activities.imports.admin import ListExportMixin, SpreadsheetAdminMixin
@@ -55,7 +54,7 @@ class HousingCaseAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAd
     inlines = [FundingInline]
     fieldsets = [
         (
-            _("Hộ gia đình"),
+            "Hộ gia đình",
             {
                 "fields": [
                     "household_head",
@@ -68,7 +67,7 @@ class HousingCaseAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAd
             },
         ),
         (
-            _("Hỗ trợ"),
+            "Hỗ trợ",
             {
                 "fields": [
                     "programme",
@@ -82,7 +81,7 @@ class HousingCaseAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAd
             },
         ),
         (
-            _("Tiến độ"),
+            "Tiến độ",
             {
                 "fields": [
                     "status",
@@ -95,17 +94,17 @@ class HousingCaseAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAd
                 ]
             },
         ),
-        (_("Theo dõi"), {"fields": ["created_by", "created_at", "updated_at", "version"]}),
+        ("Theo dõi", {"fields": ["created_by", "created_at", "updated_at", "version"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_funding_total=Sum("funding__amount"))
 
-    @admin.display(description=_("xã"), ordering="village__commune__name")
+    @admin.display(description="xã", ordering="village__commune__name")
     def commune(self, obj: HousingCase):
         return obj.village.commune
 
-    @admin.display(description=_("tổng kinh phí (đồng)"), ordering="_funding_total")
+    @admin.display(description="tổng kinh phí (đồng)", ordering="_funding_total")
     def funding_total(self, obj: HousingCase) -> int:
         return obj._funding_total or 0
 

@@ -1,11 +1,10 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class HousingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "housing"
-    verbose_name = _("Hỗ trợ nhà ở")
+    verbose_name = "Hỗ trợ nhà ở"
 
     def ready(self) -> None:
         # The activity form's housing case is linked by housing's own service.

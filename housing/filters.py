@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from activities.access import staff_communes
 from activities.models import Commune
 from activities.text import nfc
 from housing.models import HousingCase, Programme
 
-INVALID_CHOICE = _("Lựa chọn “%(value)s” không hợp lệ, hãy chọn trong danh sách.")
-INVALID_OBJECT = _("Lựa chọn không hợp lệ, hãy chọn trong danh sách.")
+INVALID_CHOICE = "Lựa chọn “%(value)s” không hợp lệ, hãy chọn trong danh sách."
+INVALID_OBJECT = "Lựa chọn không hợp lệ, hãy chọn trong danh sách."
 
 
 def _choice(label: str, choices) -> django_filters.ChoiceFilter:
     return django_filters.ChoiceFilter(
         label=label,
         choices=choices,
-        empty_label=_("Tất cả"),
+        empty_label="Tất cả",
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
 
@@ -32,24 +31,24 @@ def _user_communes(request) -> QuerySet[Commune]:
 
 class HousingCaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Tên chủ hộ"), method="filter_household_head", max_length=150
+        label="Tên chủ hộ", method="filter_household_head", max_length=150
     )
     commune = django_filters.ModelChoiceFilter(
-        label=_("Xã"),
+        label="Xã",
         field_name="village__commune",
         queryset=_user_communes,
-        empty_label=_("Tất cả"),
+        empty_label="Tất cả",
         error_messages={"invalid_choice": INVALID_OBJECT},
     )
-    status = _choice(_("Tình trạng"), HousingCase.Status.choices)
+    status = _choice("Tình trạng", HousingCase.Status.choices)
     programme = django_filters.ModelChoiceFilter(
-        label=_("Chương trình"),
+        label="Chương trình",
         queryset=Programme.objects.all(),
-        empty_label=_("Tất cả"),
+        empty_label="Tất cả",
         error_messages={"invalid_choice": INVALID_OBJECT},
     )
-    category = _choice(_("Đối tượng"), HousingCase.Category.choices)
-    work_kind = _choice(_("Hình thức"), HousingCase.WorkKind.choices)
+    category = _choice("Đối tượng", HousingCase.Category.choices)
+    work_kind = _choice("Hình thức", HousingCase.WorkKind.choices)
 
     class Meta:
         model = HousingCase

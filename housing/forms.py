@@ -8,7 +8,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import gettext_lazy as _
 
 from activities.access import writable_communes
 from activities.fields import MoneyField
@@ -19,7 +18,7 @@ from activities.text import CleanTextFormField
 from housing.models import Funding, HousingCase
 from housing.services import EDITABLE_FIELDS
 
-REQUIRED = _("Trường này không được để trống.")
+REQUIRED = "Trường này không được để trống."
 
 
 def _date_input() -> forms.DateInput:
@@ -45,15 +44,15 @@ class HousingCaseForm(forms.ModelForm):
     """The household's details. The status and its dates move only through the step buttons."""
 
     village = _GroupedVillageField(
-        label=_("Thôn, bản"), queryset=Village.objects.none(), empty_label=_("— Chọn thôn —")
+        label="Thôn, bản", queryset=Village.objects.none(), empty_label="— Chọn thôn —"
     )
     support_amount = _DottedMoneyField(
-        label=_("Mức hỗ trợ (đồng)"),
+        label="Mức hỗ trợ (đồng)",
         required=False,
-        help_text=_("Ví dụ 50.000.000 (xây mới) hoặc 25.000.000 (sửa chữa)."),
+        help_text="Ví dụ 50.000.000 (xây mới) hoặc 25.000.000 (sửa chữa).",
     )
     helping_units = forms.ModelMultipleChoiceField(
-        label=_("Đơn vị giúp đỡ"),
+        label="Đơn vị giúp đỡ",
         queryset=PartyUnit.objects.filter(is_active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -82,19 +81,19 @@ class HousingCaseForm(forms.ModelForm):
             commune__in=writable_communes(user)
         ).select_related("commune")
         self.fields["village"].queryset = villages.order_by("commune__name", "name")
-        self.fields["programme"].empty_label = _("— Chọn chương trình —")
-        self.fields["gender"].choices = [("", _("— Không ghi —")), *HousingCase.Gender.choices]
+        self.fields["programme"].empty_label = "— Chọn chương trình —"
+        self.fields["gender"].choices = [("", "— Không ghi —"), *HousingCase.Gender.choices]
         self.fields["birth_year"].error_messages.update(
-            invalid=_("Nhập năm sinh bằng chữ số, ví dụ 1965.")
+            invalid="Nhập năm sinh bằng chữ số, ví dụ 1965."
         )
         self.fields["birth_year"].validators += [
-            MinValueValidator(1900, _("Năm sinh phải trong khoảng 1900–2100.")),
-            MaxValueValidator(2100, _("Năm sinh phải trong khoảng 1900–2100.")),
+            MinValueValidator(1900, "Năm sinh phải trong khoảng 1900–2100."),
+            MaxValueValidator(2100, "Năm sinh phải trong khoảng 1900–2100."),
         ]
         for name in ("village", "programme"):
             self.fields[name].error_messages.update(
                 required=REQUIRED,
-                invalid_choice=_("Lựa chọn không hợp lệ, hãy chọn trong danh sách."),
+                invalid_choice="Lựa chọn không hợp lệ, hãy chọn trong danh sách.",
             )
 
     def clean_support_amount(self) -> int:
@@ -114,10 +113,10 @@ class HousingCaseForm(forms.ModelForm):
 class HousingCaseCreateForm(HousingCaseForm):
     version = None  # a new case has no earlier copy
     surveyed_on = forms.DateField(
-        label=_("Ngày khảo sát"),
+        label="Ngày khảo sát",
         required=False,
         widget=_date_input(),
-        help_text=_("Hộ mới bắt đầu ở bước “Đã khảo sát”."),
+        help_text="Hộ mới bắt đầu ở bước “Đã khảo sát”.",
     )
 
     class Meta(HousingCaseForm.Meta):
@@ -126,11 +125,11 @@ class HousingCaseCreateForm(HousingCaseForm):
 
 class AdvanceForm(forms.Form):
     date = forms.DateField(
-        label=_("Ngày"),
+        label="Ngày",
         widget=_date_input(),
         error_messages={
-            "required": _("Cần nhập ngày của bước này."),
-            "invalid": _("Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy."),
+            "required": "Cần nhập ngày của bước này.",
+            "invalid": "Ngày không hợp lệ, nhập theo dạng dd/mm/yyyy.",
         },
     )
     # The step the user saw: a second click or another tab cannot skip a step.
@@ -138,46 +137,46 @@ class AdvanceForm(forms.Form):
         choices=HousingCase.Status.choices,
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": _("Bước không hợp lệ, hãy tải lại trang.")},
+        error_messages={"invalid_choice": "Bước không hợp lệ, hãy tải lại trang."},
     )
 
 
 class StepBackForm(forms.Form):
     reason = CleanTextFormField(
         multiline=True,
-        label=_("Lý do lùi bước"),
+        label="Lý do lùi bước",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("Cần ghi lý do lùi bước.")},
+        error_messages={"required": "Cần ghi lý do lùi bước."},
     )
 
 
 class FundingForm(forms.Form):
     source = forms.ChoiceField(
-        label=_("Nguồn"),
-        choices=[("", _("— Chọn nguồn —")), *Funding.Source.choices],
+        label="Nguồn",
+        choices=[("", "— Chọn nguồn —"), *Funding.Source.choices],
         error_messages={
-            "required": _("Cần chọn nguồn kinh phí."),
-            "invalid_choice": _("Lựa chọn không hợp lệ, hãy chọn trong danh sách."),
+            "required": "Cần chọn nguồn kinh phí.",
+            "invalid_choice": "Lựa chọn không hợp lệ, hãy chọn trong danh sách.",
         },
     )
     year = forms.IntegerField(
-        label=_("Năm"),
+        label="Năm",
         min_value=RECORD_YEARS[0],
         max_value=RECORD_YEARS[1],
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
-            "required": _("Cần nhập năm."),
-            "invalid": _("Nhập năm bằng chữ số, ví dụ 2024."),
-            "min_value": _("Năm phải trong khoảng 2000–2100."),
-            "max_value": _("Năm phải trong khoảng 2000–2100."),
+            "required": "Cần nhập năm.",
+            "invalid": "Nhập năm bằng chữ số, ví dụ 2024.",
+            "min_value": "Năm phải trong khoảng 2000–2100.",
+            "max_value": "Năm phải trong khoảng 2000–2100.",
         },
     )
     amount = MoneyField(
-        label=_("Số tiền (đồng)"),
-        error_messages={"required": _("Cần nhập số tiền.")},
+        label="Số tiền (đồng)",
+        error_messages={"required": "Cần nhập số tiền."},
     )
-    note = CleanTextFormField(label=_("Ghi chú"), max_length=255, required=False)
+    note = CleanTextFormField(label="Ghi chú", max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"year": timezone.localdate().year})
@@ -186,19 +185,19 @@ class FundingForm(forms.Form):
     def clean_amount(self) -> int:
         amount = self.cleaned_data["amount"]
         if amount <= 0:
-            raise ValidationError(_("Số tiền phải lớn hơn 0."))
+            raise ValidationError("Số tiền phải lớn hơn 0.")
         return amount
 
 
 class ActivityLinkForm(forms.Form):
     activity = forms.IntegerField(
-        label=_("Hoạt động"),
+        label="Hoạt động",
         error_messages={
-            "required": _("Cần chọn hoạt động."),
-            "invalid": _("Cần chọn hoạt động."),
+            "required": "Cần chọn hoạt động.",
+            "invalid": "Cần chọn hoạt động.",
         },
     )
     action = forms.ChoiceField(
-        choices=[("link", _("Liên kết")), ("unlink", _("Bỏ liên kết"))],
-        error_messages={"invalid_choice": _("Thao tác không hợp lệ.")},
+        choices=[("link", "Liên kết"), ("unlink", "Bỏ liên kết")],
+        error_messages={"invalid_choice": "Thao tác không hợp lệ."},
     )

@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from activities.models import Activity, PartyUnit, Village
 from activities.services import version_bump, version_claim
@@ -66,7 +65,7 @@ def previous_status(case: HousingCase) -> str | None:
 
 def _refuse_future(day: datetime.date | None, field: str) -> None:
     if day is not None and day > timezone.localdate():
-        raise ValidationError({field: _("Ngày không được sau hôm nay.")})
+        raise ValidationError({field: "Ngày không được sau hôm nay."})
 
 
 def _lock(case: HousingCase) -> HousingCase:
@@ -178,14 +177,14 @@ def housing_case_advance(
     case = _lock(case)
     target = next_status(case)
     if target is None:
-        raise ValidationError(_("Hộ đã được bàn giao nhà, không còn bước nào tiếp theo."))
+        raise ValidationError("Hộ đã được bàn giao nhà, không còn bước nào tiếp theo.")
     if to_status and to_status != target:
         raise ValidationError(
-            _("Chỉ được chuyển từng bước một: bước tiếp theo là “%(step)s”.")
-            % {"step": HousingCase.Status(target).label}
+            "Chỉ được chuyển từng bước một: bước tiếp theo là "
+            f"“{HousingCase.Status(target).label}”."
         )
     if date > timezone.localdate():
-        raise ValidationError({"date": _("Ngày không được sau hôm nay.")})
+        raise ValidationError({"date": "Ngày không được sau hôm nay."})
     # The nearest earlier step that has a date (the survey date may be unknown).
     for earlier in reversed(STATUSES[: STATUSES.index(target)]):
         earlier_date = getattr(case, HousingCase.STEP_DATES[earlier])
@@ -193,12 +192,8 @@ def housing_case_advance(
             if date < earlier_date:
                 raise ValidationError(
                     {
-                        "date": _("%(this)s không được trước %(that)s (%(day)s).")
-                        % {
-                            "this": step_date_label(target).capitalize(),
-                            "that": step_date_label(earlier),
-                            "day": _dmy(earlier_date),
-                        }
+                        "date": f"{step_date_label(target).capitalize()} không được trước "
+                        f"{step_date_label(earlier)} ({_dmy(earlier_date)})."
                     }
                 )
             break
@@ -220,21 +215,18 @@ def housing_case_step_back(
     """
     reason = nfc(reason or "")  # one line, without invisible characters
     if not reason:
-        raise ValidationError({"reason": _("Cần ghi lý do lùi bước.")})
+        raise ValidationError({"reason": "Cần ghi lý do lùi bước."})
     case = _lock(case)
     target = previous_status(case)
     if target is None:
-        raise ValidationError(_("Hộ đang ở bước đầu tiên (đã khảo sát), không thể lùi."))
+        raise ValidationError("Hộ đang ở bước đầu tiên (đã khảo sát), không thể lùi.")
     who = ""
     if by is not None:
         who = f" ({by.get_full_name() or by.get_username()})"
-    line = _("%(day)s: lùi từ “%(old)s” về “%(new)s”%(who)s. Lý do: %(reason)s") % {
-        "day": _dmy(timezone.localdate()),
-        "old": case.get_status_display(),
-        "new": HousingCase.Status(target).label,
-        "who": who,
-        "reason": reason,
-    }
+    line = (
+        f"{_dmy(timezone.localdate())}: lùi từ “{case.get_status_display()}” "
+        f"về “{HousingCase.Status(target).label}”{who}. Lý do: {reason}"
+    )
     setattr(case, HousingCase.STEP_DATES[case.status], None)
     case.status = target
     case.notes = f"{case.notes}\n{line}" if case.notes else line
@@ -249,7 +241,7 @@ def funding_add(
 ) -> Funding:
     """One more funding row; one row per source and year for a case."""
     if amount is None or amount <= 0:
-        raise ValidationError({"amount": _("Số tiền phải lớn hơn 0.")})
+        raise ValidationError({"amount": "Số tiền phải lớn hơn 0."})
     funding = Funding(case=case, source=source, year=year, amount=amount, note=note)
     funding.full_clean()
     try:
@@ -257,7 +249,7 @@ def funding_add(
             funding.save()
     except IntegrityError:
         # Someone added the same row between the check above and the insert.
-        raise ValidationError(_("Hộ này đã có khoản kinh phí từ nguồn này trong năm.")) from None
+        raise ValidationError("Hộ này đã có khoản kinh phí từ nguồn này trong năm.") from None
     # The funding rows are part of the case (its admin page edits them with it).
     version_bump(case)
     return funding
@@ -271,9 +263,7 @@ def funding_delete(*, funding: Funding) -> None:
 
 def _same_commune(*, case: HousingCase, activity: Activity, field: str) -> None:
     if activity.commune_id != case.village.commune_id:
-        raise ValidationError(
-            {field: _("Chỉ liên kết được hoạt động ở cùng xã với hộ được hỗ trợ.")}
-        )
+        raise ValidationError({field: "Chỉ liên kết được hoạt động ở cùng xã với hộ được hỗ trợ."})
 
 
 @transaction.atomic

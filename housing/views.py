@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from activities.access import (
@@ -60,11 +59,8 @@ def _case_to_write(request: HttpRequest, pk: int, *, admin_only: bool = False) -
         require_editor(request.user)
     if not selectors.can_write_case(user=request.user, case=case):
         raise PermissionDenied(
-            _(
-                "Đơn vị của bạn không còn được phân công phụ trách %(commune)s nên chỉ được xem "
-                "hộ này, không được sửa."
-            )
-            % {"commune": case.village.commune.full_name}
+            "Đơn vị của bạn không còn được phân công phụ trách "
+            f"{case.village.commune.full_name} nên chỉ được xem hộ này, không được sửa."
         )
     return case
 
@@ -159,7 +155,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Đã thêm hộ %(name)s.") % {"name": case.household_head})
+            messages.success(request, f"Đã thêm hộ {case.household_head}.")
             return _to_detail(case)
     return render(request, "housing/case_form.html", {"form": form})
 
@@ -177,7 +173,7 @@ def case_update(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Đã lưu thay đổi."))
+            messages.success(request, "Đã lưu thay đổi.")
             return _to_detail(case)
     return render(request, "housing/case_form.html", {"form": form, "case": case})
 
@@ -199,11 +195,10 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Đã chuyển sang bước “%(step)s” ngày %(day)s.")
-                % {
-                    "step": case.get_status_display(),
-                    "day": date_format(form.cleaned_data["date"], "d/m/Y"),
-                },
+                "Đã chuyển sang bước “{step}” ngày {day}.".format(
+                    step=case.get_status_display(),
+                    day=date_format(form.cleaned_data["date"], "d/m/Y"),
+                ),
             )
             return _to_detail(case)
     return _refused(request, case, _form_errors(form))
@@ -224,8 +219,8 @@ def case_step_back(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Đã lùi về bước “%(step)s”. Lý do đã được ghi vào phần ghi chú.")
-                % {"step": case.get_status_display()},
+                f"Đã lùi về bước “{case.get_status_display()}”. "
+                "Lý do đã được ghi vào phần ghi chú.",
             )
             return _to_detail(case)
     return _refused(request, case, _form_errors(form))
@@ -242,7 +237,7 @@ def funding_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Đã thêm khoản kinh phí."))
+            messages.success(request, "Đã thêm khoản kinh phí.")
             return _to_detail(case)
     return _refused(request, case, _form_errors(form))
 
@@ -253,7 +248,7 @@ def funding_delete(request: HttpRequest, pk: int, funding_id: int) -> HttpRespon
     case = _case_to_write(request, pk)
     funding = get_object_or_404(case.funding, pk=funding_id)
     services.funding_delete(funding=funding)
-    messages.success(request, _("Đã xóa khoản kinh phí."))
+    messages.success(request, "Đã xóa khoản kinh phí.")
     return _to_detail(case)
 
 
@@ -271,7 +266,7 @@ def case_activities(request: HttpRequest, pk: int) -> HttpResponse:
         activity = candidates.filter(pk=form.cleaned_data["activity"]).first()
         if activity is None:
             form.add_error(
-                "activity", _("Không tìm thấy hoạt động này trong các hoạt động bạn được sửa.")
+                "activity", "Không tìm thấy hoạt động này trong các hoạt động bạn được sửa."
             )
         else:
             try:
@@ -281,7 +276,7 @@ def case_activities(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Đã liên kết hoạt động với hộ.") if link else _("Đã bỏ liên kết hoạt động."),
+                    "Đã liên kết hoạt động với hộ." if link else "Đã bỏ liên kết hoạt động.",
                 )
                 return _to_detail(case)
     return _refused(request, case, _form_errors(form))

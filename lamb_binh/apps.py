@@ -3,7 +3,6 @@ read in the admin."""
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class LambBinhConfig(AppConfig):
@@ -11,11 +10,11 @@ class LambBinhConfig(AppConfig):
     # tooling above both apps: bench_reports, bench_import, loadtest.
     default = True
     name = "lamb_binh"
-    verbose_name = _("Hệ thống theo dõi “3 cùng”")
+    verbose_name = "Hệ thống theo dõi “3 cùng”"
 
 
 class AxesConfig(AxesAppConfig):
     # Named in INSTALLED_APPS for axes; never the config Django picks for "lamb_binh".
     default = False
     # django-axes has no verbose_name, so the admin shows its label, "Axes".
-    verbose_name = _("Login lockouts")
+    verbose_name = "Khóa đăng nhập"

@@ -17,8 +17,6 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TypeVar
 
-from django.utils.translation import gettext as _
-
 from activities.models import Commune, PartyUnit, Village
 from activities.text import nfc
 
@@ -196,7 +194,7 @@ def _with_suggestions(message: str, suggestions: list, label: Callable) -> str:
         return message
     # Old and new communes of one name and code would read twice the same.
     labels = dict.fromkeys(map(label, suggestions))
-    return message + " " + _("Gần giống: %(names)s.") % {"names": _join(labels)}
+    return message + " " + f"Gần giống: {_join(labels)}."
 
 
 def _join(labels: Iterable[str]) -> str:
@@ -224,9 +222,9 @@ def _period(row) -> str:
     """ "đến 30/06/2025", "từ 01/07/2025", both, or nothing."""
     parts = []
     if row.valid_from:
-        parts.append(_("từ %(day)s") % {"day": f"{row.valid_from:%d/%m/%Y}"})
+        parts.append(f"từ {row.valid_from:%d/%m/%Y}")
     if row.valid_to:
-        parts.append(_("đến %(day)s") % {"day": f"{row.valid_to:%d/%m/%Y}"})
+        parts.append(f"đến {row.valid_to:%d/%m/%Y}")
     return " ".join(parts)
 
 
@@ -265,14 +263,12 @@ class CommuneMatcher:
         if isinstance(on, datetime.datetime):
             on = on.date()
         if not written:
-            raise MatchError(_("Chưa ghi xã."), value=written)
+            raise MatchError("Chưa ghi xã.", value=written)
         if code_match := _CODE.fullmatch(written):
             code = code_match.group(1).zfill(5)
             if found := self._by_code.get(code):
                 return self._choose(found, written, on, code=code)
-            raise MatchError(
-                _("Không tìm thấy xã có mã ĐVHC %(code)s.") % {"code": code}, value=written
-            )
+            raise MatchError(f"Không tìm thấy xã có mã ĐVHC {code}.", value=written)
         exact, plain = _search_keys(written, "commune")
         for key in exact:
             if found := self._by_name.get(key):
@@ -281,7 +277,7 @@ class CommuneMatcher:
             if found := self._by_plain_name.get(key):
                 return self._choose(found, written, on, plain=True)
         suggestions = _close(plain[-1], self._by_plain_name, _commune_order)
-        message = _("Không tìm thấy xã “%(value)s”.") % {"value": written}
+        message = f"Không tìm thấy xã “{written}”."
         raise MatchError(
             _with_suggestions(message, suggestions, lambda c: f"{c.name} ({c.code})"),
             value=written,
@@ -306,31 +302,23 @@ class CommuneMatcher:
             return found[0]
         names = {match_key(c.name) for c in found}
         if plain and len(names) > 1:
-            message = _(
-                "Có %(count)d %(kind)s ghi không dấu là “%(value)s”: %(names)s. "
+            kind = _kind_word(found, "xã, thị trấn")
+            names = _join(f"{c.name} ({c.code})" for c in found)
+            message = (
+                f"Có {len(found)} {kind} ghi không dấu là “{written}”: {names}. "
                 "Ghi tên có dấu hoặc mã ĐVHC để phân biệt."
-            ) % {
-                "count": len(found),
-                "kind": _kind_word(found, _("xã, thị trấn")),
-                "value": written,
-                "names": _join(f"{c.name} ({c.code})" for c in found),
-            }
+            )
         elif code is not None:
-            message = _("Mã ĐVHC %(code)s dùng cho %(count)d %(kind)s: %(names)s. %(hint)s") % {
-                "code": code,
-                "count": len(found),
-                "kind": _kind_word(found, _("xã, thị trấn")),
-                "names": _join(_labelled(c.name, _period(c)) for c in found),
-                "hint": self._hint(found, on),
-            }
+            kind = _kind_word(found, "xã, thị trấn")
+            names = _join(_labelled(c.name, _period(c)) for c in found)
+            message = (
+                f"Mã ĐVHC {code} dùng cho {len(found)} {kind}: {names}. {self._hint(found, on)}"
+            )
         else:
-            message = _("Có %(count)d %(kind)s “%(name)s”: %(codes)s. %(hint)s") % {
-                "count": len(found),
-                "kind": _kind_word(found, _("xã, thị trấn")),
-                "name": _subject(found, written, lambda c: match_key(c.name)),
-                "codes": _join(_labelled(c.code, _period(c)) for c in found),
-                "hint": self._hint(found, on),
-            }
+            kind = _kind_word(found, "xã, thị trấn")
+            name = _subject(found, written, lambda c: match_key(c.name))
+            codes = _join(_labelled(c.code, _period(c)) for c in found)
+            message = f"Có {len(found)} {kind} “{name}”: {codes}. {self._hint(found, on)}"
         raise MatchError(message, value=written, candidates=found)
 
     @staticmethod
@@ -338,29 +326,27 @@ class CommuneMatcher:
         by_code = len({c.code for c in found}) > 1
         by_day = on is None and len({(c.valid_from, c.valid_to) for c in found}) > 1
         if by_code and by_day:
-            return _("Ghi mã ĐVHC hoặc ngày để phân biệt.")
+            return "Ghi mã ĐVHC hoặc ngày để phân biệt."
         if by_code:
-            return _("Ghi mã ĐVHC để phân biệt.")
+            return "Ghi mã ĐVHC để phân biệt."
         if by_day:
-            return _("Ghi ngày để phân biệt.")
-        return _("Kiểm tra lại danh mục xã.")
+            return "Ghi ngày để phân biệt."
+        return "Kiểm tra lại danh mục xã."
 
     def _not_valid(self, found: list[Commune], written: str, on: datetime.date) -> MatchError:
         def label(commune: Commune) -> str:
             successor = self._by_pk.get(commune.successor_id)
             merged = (
-                _("đã sáp nhập vào %(commune)s") % {"commune": successor.full_name}
+                f"đã sáp nhập vào {successor.full_name}"
                 if successor is not None and successor.pk != commune.pk
                 else ""
             )
             return _labelled(commune.code, _period(commune), merged)
 
-        message = _("%(kind)s “%(name)s” không có hiệu lực vào ngày %(day)s: %(codes)s.") % {
-            "kind": _kind_word(found, _("xã, thị trấn")).capitalize(),
-            "name": _subject(found, written, lambda c: match_key(c.name)),
-            "day": f"{on:%d/%m/%Y}",
-            "codes": _join(map(label, found)),
-        }
+        kind = _kind_word(found, "xã, thị trấn").capitalize()
+        name = _subject(found, written, lambda c: match_key(c.name))
+        codes = _join(map(label, found))
+        message = f"{kind} “{name}” không có hiệu lực vào ngày {on:%d/%m/%Y}: {codes}."
         return MatchError(message, value=written, candidates=found)
 
 
@@ -396,7 +382,7 @@ class VillageMatcher:
         """The village written as `value` ("thôn Nà Cóoc", "Na Cooc") in `commune`."""
         written = _written(value)
         if not written:
-            raise MatchError(_("Chưa ghi thôn, bản."), value=written)
+            raise MatchError("Chưa ghi thôn, bản.", value=written)
         exact, plain = _search_keys(written, "village")
         if commune is None:
             scopes = [None]
@@ -433,43 +419,32 @@ class VillageMatcher:
         several_communes = len({v.commune_id for v in found}) > 1
         if several_communes and commune is not None:
             # Only villages of the communes merged into `commune` can differ in commune.
-            hint = _("Ghi xã trước sáp nhập để phân biệt.")
+            hint = "Ghi xã trước sáp nhập để phân biệt."
         elif several_communes:
-            hint = _("Ghi xã để phân biệt.")
+            hint = "Ghi xã để phân biệt."
         elif plain:
-            hint = _("Ghi tên có dấu để phân biệt.")
+            hint = "Ghi tên có dấu để phân biệt."
         else:
-            hint = _("Kiểm tra lại tên khác của các thôn, bản này trong danh mục.")
-        values = {
-            "count": len(found),
-            "name": _subject(found, written, lambda v: match_key(v.name)),
-            "names": _join(_village_label(v, several_communes) for v in found),
-            "hint": hint,
-        }
-        if commune is None:
-            message = _("Có %(count)d thôn, bản “%(name)s”: %(names)s. %(hint)s") % values
-        else:
-            values["commune"] = commune.full_name
-            message = (
-                _("Có %(count)d thôn, bản “%(name)s” ở %(commune)s: %(names)s. %(hint)s") % values
-            )
+            hint = "Kiểm tra lại tên khác của các thôn, bản này trong danh mục."
+        name = _subject(found, written, lambda v: match_key(v.name))
+        names = _join(_village_label(v, several_communes) for v in found)
+        where = f" ở {commune.full_name}" if commune is not None else ""
+        message = f"Có {len(found)} thôn, bản “{name}”{where}: {names}. {hint}"
         raise MatchError(message, value=written, candidates=found)
 
     @staticmethod
     def _elsewhere(found: list[Village], written: str, commune: Commune) -> MatchError:
         places = _unique(v.commune for v in found)
-        message = _("%(kind)s “%(name)s” không thuộc %(commune)s; có ở %(places)s.") % {
-            "kind": _kind_word(found, _("thôn, bản")).capitalize(),
-            "name": _subject(found, written, lambda v: match_key(v.name)),
-            "commune": commune.full_name,
-            "places": _join(c.full_name for c in places),
-        }
+        kind = _kind_word(found, "thôn, bản").capitalize()
+        name = _subject(found, written, lambda v: match_key(v.name))
+        where = _join(c.full_name for c in places)
+        message = f"{kind} “{name}” không thuộc {commune.full_name}; có ở {where}."
         return MatchError(message, value=written, candidates=found)
 
     def _unknown(self, written: str, commune: Commune | None, plain_key: str) -> MatchError:
         if commune is None:
             index = self._by_plain_name
-            message = _("Không tìm thấy thôn, bản “%(value)s”.") % {"value": written}
+            message = f"Không tìm thấy thôn, bản “{written}”."
         else:
             scope = {commune.pk, *self._merged_into.get(commune.pk, ())}
             index = {
@@ -477,10 +452,7 @@ class VillageMatcher:
                 for key, villages in self._by_plain_name.items()
                 if (in_scope := [v for v in villages if v.commune_id in scope])
             }
-            message = _("Không tìm thấy thôn, bản “%(value)s” ở %(commune)s.") % {
-                "value": written,
-                "commune": commune.full_name,
-            }
+            message = f"Không tìm thấy thôn, bản “{written}” ở {commune.full_name}."
         suggestions = _close(plain_key, index, _village_order)
         several_communes = len({v.commune_id for v in suggestions}) > 1 or commune is None
         return MatchError(
@@ -525,7 +497,7 @@ class UnitMatcher:
         """The unit written as `value`: "db-quan-su", "Đảng bộ Quân sự huyện", "ĐB Quân sự"."""
         written = _written(value)
         if not written:
-            raise MatchError(_("Chưa ghi đơn vị."), value=written)
+            raise MatchError("Chưa ghi đơn vị.", value=written)
         if unit := self._by_code.get(written.casefold()):
             return unit
         keys = self._keys(written)
@@ -534,14 +506,15 @@ class UnitMatcher:
             if found and len(found) == 1:
                 return found[0]
             if found:
-                message = _(
-                    "Có %(count)d đơn vị ứng với “%(value)s”: %(names)s. "
+                names = _join(map(_unit_label, found))
+                message = (
+                    f"Có {len(found)} đơn vị ứng với “{written}”: {names}. "
                     "Ghi tên đầy đủ hoặc mã đơn vị để phân biệt."
-                ) % {"count": len(found), "value": written, "names": _join(map(_unit_label, found))}
+                )
                 raise MatchError(message, value=written, candidates=found)
         close_keys = {**self._indexes[2], **self._indexes[3]}
         suggestions = _close(keys[3], close_keys, _unit_order)
-        message = _("Không tìm thấy đơn vị “%(value)s”.") % {"value": written}
+        message = f"Không tìm thấy đơn vị “{written}”."
         raise MatchError(
             _with_suggestions(message, suggestions, _unit_label),
             value=written,

@@ -40,7 +40,6 @@ from pathlib import PurePath
 from typing import BinaryIO
 
 import openpyxl
-from django.utils.translation import gettext as _
 
 from activities.imports.values import unprotect
 from activities.numbers import vn_number
@@ -118,7 +117,7 @@ def read_sheet(
     content = _read_bytes(data, max_bytes)
     name = PurePath(filename).name or filename
     if not content.removeprefix(codecs.BOM_UTF8).strip(b" \t\r\n\x00"):
-        raise SheetError(_("Tệp “%(name)s” trống. Hãy chọn đúng tệp cần nhập.") % {"name": name})
+        raise SheetError(f"Tệp “{name}” trống. Hãy chọn đúng tệp cần nhập.")
     limit = _RowLimit(max_rows, name, kind)
     if content.startswith(_OLE2):
         raise SheetError(_old_or_encrypted(content, name))
@@ -143,11 +142,8 @@ def check_name(content: bytes, filename: str) -> None:
         raise SheetError(_wrong_kind(name, looks_like))
     if PurePath(filename).suffix.lower() in _EXCEL_NAMES:
         raise SheetError(
-            _(
-                "Tệp “%(name)s” không phải là tệp Excel .xlsx (có vẻ là tệp CSV). Hãy đổi đuôi "
-                "tệp thành .csv, hoặc mở bằng Excel rồi lưu lại dưới dạng Excel Workbook (.xlsx)."
-            )
-            % {"name": name}
+            f"Tệp “{name}” không phải là tệp Excel .xlsx (có vẻ là tệp CSV). Hãy đổi đuôi "
+            "tệp thành .csv, hoặc mở bằng Excel rồi lưu lại dưới dạng Excel Workbook (.xlsx)."
         )
 
 
@@ -156,11 +152,8 @@ def check_name(content: bytes, filename: str) -> None:
 
 def _read_bytes(data: bytes | BinaryIO, max_bytes: int) -> bytes:
     too_large = SheetError(
-        _(
-            "Tệp lớn hơn %(limit)s, quá giới hạn cho phép. Hãy chia thành nhiều tệp nhỏ hơn, "
-            "hoặc nhờ quản trị nhập bằng lệnh python manage.py import_data."
-        )
-        % {"limit": _size(max_bytes)}
+        f"Tệp lớn hơn {_size(max_bytes)}, quá giới hạn cho phép. Hãy chia thành nhiều tệp nhỏ hơn, "
+        "hoặc nhờ quản trị nhập bằng lệnh python manage.py import_data."
     )
     if isinstance(data, (bytes, bytearray, memoryview)):
         if len(data) > max_bytes:
@@ -195,32 +188,32 @@ def _old_or_encrypted(content: bytes, name: str) -> str:
     if "EncryptionInfo".encode("utf-16-le") in content:
         return _encrypted(name)
     if "Workbook".encode("utf-16-le") in content or "Book".encode("utf-16-le") in content:
-        return _(
-            "Tệp “%(name)s” là tệp Excel cũ (.xls, Excel 97–2003) nên không đọc được. Hãy mở "
+        return (
+            f"Tệp “{name}” là tệp Excel cũ (.xls, Excel 97–2003) nên không đọc được. Hãy mở "
             "bằng Excel và lưu lại (Save As) dưới dạng Excel Workbook (.xlsx)."
-        ) % {"name": name}
-    return _(
-        "Tệp “%(name)s” là tệp Excel cũ (.xls) hoặc được đặt mật khẩu nên không đọc được. "
+        )
+    return (
+        f"Tệp “{name}” là tệp Excel cũ (.xls) hoặc được đặt mật khẩu nên không đọc được. "
         "Hãy mở bằng Excel và lưu lại dưới dạng Excel Workbook (.xlsx) không có mật khẩu."
-    ) % {"name": name}
+    )
 
 
 def _encrypted(name: str) -> str:
-    return _(
-        "Tệp Excel “%(name)s” được đặt mật khẩu (mã hoá) nên không đọc được. Hãy mở bằng "
+    return (
+        f"Tệp Excel “{name}” được đặt mật khẩu (mã hoá) nên không đọc được. Hãy mở bằng "
         "Excel, gỡ mật khẩu rồi lưu lại dưới dạng Excel Workbook (.xlsx) không có mật khẩu."
-    ) % {"name": name}
+    )
 
 
 def _not_a_table(content: bytes) -> str | None:
     """What a file that is neither a workbook nor CSV looks like, or None if it may be CSV."""
     if content.startswith(b"%PDF"):
-        return _("tệp PDF")
+        return "tệp PDF"
     head = _head_text(content)
     if head.startswith("<!doctype html") or "<html" in head or "<table" in head:
-        return _("trang HTML")
+        return "trang HTML"
     if head.startswith("<?xml"):
-        return _("tệp XML")
+        return "tệp XML"
     return None
 
 
@@ -242,23 +235,20 @@ def _utf16_encoding(content: bytes) -> str | None:
 
 def _wrong_kind(name: str, looks_like: str) -> str:
     if not name.lower().endswith(_EXCEL_NAMES):
-        return _(
-            "Tệp “%(name)s” không phải là tệp Excel .xlsx hay CSV (có vẻ là %(looks_like)s). "
+        return (
+            f"Tệp “{name}” không phải là tệp Excel .xlsx hay CSV (có vẻ là {looks_like}). "
             "Hãy mở tệp bằng Excel rồi lưu lại (Save As) dưới dạng Excel Workbook (.xlsx)."
-        ) % {"name": name, "looks_like": looks_like}
-    return _(
-        "Tệp “%(name)s” không phải là tệp Excel .xlsx (có vẻ là %(looks_like)s). Hãy mở tệp "
+        )
+    return (
+        f"Tệp “{name}” không phải là tệp Excel .xlsx (có vẻ là {looks_like}). Hãy mở tệp "
         "bằng Excel rồi lưu lại (Save As) dưới dạng Excel Workbook (.xlsx)."
-    ) % {"name": name, "looks_like": looks_like}
+    )
 
 
 def _corrupt(name: str) -> SheetError:
     return SheetError(
-        _(
-            "Tệp Excel “%(name)s” bị hỏng hoặc chưa tải lên hết nên không đọc được. Hãy mở thử "
-            "bằng Excel, lưu lại rồi tải lên lần nữa."
-        )
-        % {"name": name}
+        f"Tệp Excel “{name}” bị hỏng hoặc chưa tải lên hết nên không đọc được. Hãy mở thử "
+        "bằng Excel, lưu lại rồi tải lên lần nữa."
     )
 
 
@@ -329,11 +319,9 @@ def _check_archive(archive: zipfile.ZipFile, name: str, unpacked_cap: int) -> No
         )
     ):
         raise SheetError(
-            _(
-                "Tệp “%(name)s” có nội dung nén bất thường (giải nén ra %(size)s) nên bị từ chối "
-                "vì lý do an toàn. Hãy mở bằng Excel, xoá các trang và ô thừa rồi lưu lại."
-            )
-            % {"name": name, "size": _size(unpacked)}
+            f"Tệp “{name}” có nội dung nén bất thường (giải nén ra {_size(unpacked)}) "
+            "nên bị từ chối "
+            "vì lý do an toàn. Hãy mở bằng Excel, xoá các trang và ô thừa rồi lưu lại."
         )
     names = {member.filename for member in members}
     if "xl/workbook.xml" not in names:
@@ -347,12 +335,12 @@ def _check_archive(archive: zipfile.ZipFile, name: str, unpacked_cap: int) -> No
 
 def _zip_looks_like(names: set[str]) -> str:
     if "word/document.xml" in names:
-        return _("tệp Word .docx")
+        return "tệp Word .docx"
     if "ppt/presentation.xml" in names:
-        return _("tệp PowerPoint .pptx")
+        return "tệp PowerPoint .pptx"
     if "content.xml" in names:
-        return _("bảng tính OpenDocument .ods")
-    return _("tệp nén ZIP")
+        return "bảng tính OpenDocument .ods"
+    return "tệp nén ZIP"
 
 
 class _RootReached(Exception):
@@ -385,19 +373,16 @@ def _check_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> 
             return
         except _DoctypeFound:
             raise SheetError(
-                _(
-                    "Tệp “%(name)s” chứa khai báo XML (DOCTYPE) mà Excel không bao giờ tạo ra "
-                    "nên bị từ chối vì lý do an toàn. Hãy mở bằng Excel và lưu lại thành tệp "
-                    ".xlsx mới."
-                )
-                % {"name": name}
+                f"Tệp “{name}” chứa khai báo XML (DOCTYPE) mà Excel không bao giờ tạo ra "
+                "nên bị từ chối vì lý do an toàn. Hãy mở bằng Excel và lưu lại thành tệp "
+                ".xlsx mới."
             ) from None
 
 
 def _no_table(name: str) -> SheetError:
     return SheetError(
-        _("Tệp “%(name)s” không có dữ liệu: %(rows)s dòng đầu của mọi trang tính đều trống.")
-        % {"name": name, "rows": HEADER_SEARCH_ROWS}
+        f"Tệp “{name}” không có dữ liệu: {HEADER_SEARCH_ROWS} dòng đầu của mọi trang tính "
+        "đều trống."
     )
 
 
@@ -411,24 +396,20 @@ def _read_csv(content: bytes, name: str, columns: _Columns, limit: _RowLimit) ->
     control = _CONTROL.search(text) if text is not None else None
     if text is None or (control and control.start() < 65536):
         raise SheetError(
-            _(
-                "Tệp “%(name)s” không phải là tệp Excel .xlsx hay tệp CSV đọc được. Hãy mở bằng "
-                "Excel rồi lưu lại dưới dạng Excel Workbook (.xlsx) hoặc “CSV UTF-8”."
-            )
-            % {"name": name}
+            f"Tệp “{name}” không phải là tệp Excel .xlsx hay tệp CSV đọc được. Hãy mở bằng "
+            "Excel rồi lưu lại dưới dạng Excel Workbook (.xlsx) hoặc “CSV UTF-8”."
         )
     if control:
         raise SheetError(
-            _(
-                "Tệp CSV “%(name)s” có ký tự điều khiển không đọc được (mã U+%(code)04X) ở dòng "
-                "%(line)s của tệp: tệp bị hỏng hoặc không phải là văn bản. Hãy mở bằng Excel, "
+            (
+                "Tệp CSV “{name}” có ký tự điều khiển không đọc được (mã U+{code:04X}) ở dòng "
+                "{line} của tệp: tệp bị hỏng hoặc không phải là văn bản. Hãy mở bằng Excel, "
                 "sửa ô đó rồi lưu lại dưới dạng “CSV UTF-8” hoặc Excel Workbook (.xlsx)."
+            ).format(
+                name=name,
+                code=ord(control.group()),
+                line=vn_number(text.count("\n", 0, control.start()) + 1),
             )
-            % {
-                "name": name,
-                "code": ord(control.group()),
-                "line": vn_number(text.count("\n", 0, control.start()) + 1),
-            }
         )
     delimiter = _choose_delimiter(text, columns)
     try:
@@ -436,11 +417,8 @@ def _read_csv(content: bytes, name: str, columns: _Columns, limit: _RowLimit) ->
         sheet, had_rows = _read_rows(rows, columns, limit)
     except csv.Error:
         raise SheetError(
-            _(
-                "Tệp CSV “%(name)s” bị lỗi định dạng (dấu ngoặc kép không khớp hoặc ô quá dài). "
-                "Hãy mở bằng Excel rồi lưu lại."
-            )
-            % {"name": name}
+            f"Tệp CSV “{name}” bị lỗi định dạng (dấu ngoặc kép không khớp hoặc ô quá dài). "
+            "Hãy mở bằng Excel rồi lưu lại."
         ) from None
     if sheet is None:
         raise _no_table(name) if not had_rows else columns.header_not_found(name)
@@ -519,11 +497,8 @@ class _Columns:
             if header in seen:
                 if header in self.expected:
                     raise SheetError(
-                        _(
-                            "Cột “%(header)s” có hai lần trong dòng tiêu đề (dòng %(row)s). Hãy "
-                            "xoá hoặc đổi tên một cột."
-                        )
-                        % {"header": header, "row": row_number}
+                        f"Cột “{header}” có hai lần trong dòng tiêu đề (dòng {row_number}). Hãy "
+                        "xoá hoặc đổi tên một cột."
                     )
                 header = next(
                     f"{text} ({n})" for n in itertools.count(2) if f"{text} ({n})" not in seen
@@ -533,30 +508,17 @@ class _Columns:
         missing = [header for header in self.required if header not in seen]
         if missing:
             raise SheetError(
-                _(
-                    "Thiếu cột bắt buộc: %(missing)s. Dòng tiêu đề (dòng %(row)s) có các cột: "
-                    "%(found)s."
-                )
-                % {
-                    "missing": _quoted(missing),
-                    "row": row_number,
-                    "found": _quoted(header for _position, header in names),
-                }
+                f"Thiếu cột bắt buộc: {_quoted(missing)}. "
+                f"Dòng tiêu đề (dòng {row_number}) có các cột: "
+                f"{_quoted(header for _position, header in names)}."
             )
         return names
 
     def header_not_found(self, name: str) -> SheetError:
         return SheetError(
-            _(
-                "Không tìm thấy dòng tiêu đề của bảng trong %(rows)s dòng đầu của tệp “%(name)s”. "
-                "Cần một dòng có ít nhất %(threshold)s trong các cột: %(expected)s."
-            )
-            % {
-                "rows": HEADER_SEARCH_ROWS,
-                "name": name,
-                "threshold": self.threshold,
-                "expected": _quoted(self.expected),
-            }
+            f"Không tìm thấy dòng tiêu đề của bảng trong {HEADER_SEARCH_ROWS} dòng đầu "
+            f"của tệp “{name}”. "
+            f"Cần một dòng có ít nhất {self.threshold} trong các cột: {_quoted(self.expected)}."
         )
 
 
@@ -569,17 +531,16 @@ class _RowLimit:
     def check(self, count: int) -> None:
         if self.max_rows is not None and count > self.max_rows:
             raise SheetError(
-                _(
-                    "Tệp “%(name)s” có %(count)s dòng dữ liệu, nhiều hơn %(max)s dòng có thể nhập "
+                (
+                    "Tệp “{name}” có {count} dòng dữ liệu, nhiều hơn {max} dòng có thể nhập "
                     "trên trang web. Hãy nhờ quản trị nhập bằng lệnh: python manage.py "
-                    "import_data %(kind)s “%(name)s”"
+                    "import_data {kind} “{name}”"
+                ).format(
+                    name=self.name,
+                    count=vn_number(count),
+                    max=vn_number(self.max_rows),
+                    kind=self.kind or "KIND",
                 )
-                % {
-                    "name": self.name,
-                    "count": vn_number(count),
-                    "max": vn_number(self.max_rows),
-                    "kind": self.kind or "KIND",
-                }
             )
 
     def keeps(self, count: int) -> bool:
@@ -602,7 +563,7 @@ def _read_rows(
         return None, had_rows
     header_row = index + 1
     names = columns.names(top[index], header_row)
-    skipped = [(number, _("dòng tiêu đề")) for number in range(1, header_row)]
+    skipped = [(number, "dòng tiêu đề") for number in range(1, header_row)]
     kept: list[SheetRow] = []
     count = 0
     blank_from = None  # the first of the blank rows just read, reported once a row follows
@@ -613,7 +574,7 @@ def _read_rows(
             blank_from = number if blank_from is None else blank_from
             continue
         if blank_from is not None:
-            skipped.extend((blank, _("dòng trống")) for blank in range(blank_from, number))
+            skipped.extend((blank, "dòng trống") for blank in range(blank_from, number))
             blank_from = None
         if reason:
             skipped.append((number, reason))
@@ -641,9 +602,9 @@ def _skip_reason(cells: Sequence[object], under_header: bool, named: int) -> str
         return _BLANK
     first = filled[0]
     if isinstance(first, str) and _TOTAL.match(name_key(first)):
-        return _("dòng tổng cộng")
+        return "dòng tổng cộng"
     if under_header and _numbers_columns(filled, named):
-        return _("dòng đánh số cột")
+        return "dòng đánh số cột"
     return None
 
 

@@ -13,8 +13,6 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils.translation import gettext as _
-
 from activities.text import clean_text, name_key, nfc, strip_unsafe
 
 # Dates outside this span are typing mistakes in this project's data, not history.
@@ -134,7 +132,7 @@ def parse_date(value: object) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return _in_range(value, value)
     if isinstance(value, (bool, datetime.time, datetime.timedelta)):
-        raise CellError(_("“%(value)s” không phải là ngày.") % {"value": _show(value)})
+        raise CellError(f"“{_show(value)}” không phải là ngày.")
     if isinstance(value, (int, float, Decimal)):
         return _from_serial(value)
     text = nfc(str(value))
@@ -179,7 +177,7 @@ def parse_decimal(
     try:
         number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     except InvalidOperation:  # more digits than Decimal's 28 of precision
-        raise CellError(_("“%(value)s” là số quá lớn.") % {"value": _show(value)}) from None
+        raise CellError(f"“{_show(value)}” là số quá lớn.") from None
     _check_bounds(value, number, minimum, maximum)
     return number
 
@@ -200,7 +198,7 @@ def parse_money(value: object) -> int | None:
     else:
         raise CellError(_not_money(value))
     if amount < 0:
-        raise CellError(_("“%(value)s”: số tiền không được âm.") % {"value": _show(value)})
+        raise CellError(f"“{_show(value)}”: số tiền không được âm.")
     return int(amount)
 
 
@@ -216,10 +214,7 @@ def parse_choice(value: object, choices: dict[str, str]) -> str:
         if key in (name_key(str(code)), name_key(str(label))):
             return code
     labels = ", ".join(f"“{label}”" for label in choices.values())
-    raise CellError(
-        _("“%(value)s” không có trong danh sách. Hãy chọn một trong: %(labels)s.")
-        % {"value": _show(value), "labels": labels}
-    )
+    raise CellError(f"“{_show(value)}” không có trong danh sách. Hãy chọn một trong: {labels}.")
 
 
 def _is_empty(value: object) -> bool:
@@ -250,19 +245,14 @@ def _strip_time(key: str) -> str:
 
 
 def _invalid_date(text: str) -> str:
-    return _("“%(value)s” không phải là ngày hợp lệ (ngày/tháng/năm, ví dụ 05/06/2024).") % {
-        "value": text
-    }
+    return f"“{text}” không phải là ngày hợp lệ (ngày/tháng/năm, ví dụ 05/06/2024)."
 
 
 def _make_date(text: str, year: int, month: int, day: int) -> datetime.date:
     if not 1 <= month <= 12:
         raise CellError(
-            _(
-                "“%(value)s” không phải là ngày hợp lệ: không có tháng %(month)s. Ngày được đọc "
-                "theo thứ tự ngày/tháng/năm (ví dụ 05/06/2024 là ngày 5 tháng 6 năm 2024)."
-            )
-            % {"value": text, "month": month}
+            f"“{text}” không phải là ngày hợp lệ: không có tháng {month}. Ngày được đọc "
+            "theo thứ tự ngày/tháng/năm (ví dụ 05/06/2024 là ngày 5 tháng 6 năm 2024)."
         )
     try:
         date = datetime.date(year, month, day)
@@ -274,13 +264,8 @@ def _make_date(text: str, year: int, month: int, day: int) -> datetime.date:
 def _in_range(date: datetime.date, shown: object) -> datetime.date:
     if not EARLIEST_DATE <= date <= LATEST_DATE:
         raise CellError(
-            _("“%(value)s”: năm %(year)s nằm ngoài khoảng cho phép (%(first)s–%(last)s).")
-            % {
-                "value": parse_text(shown),
-                "year": date.year,
-                "first": EARLIEST_DATE.year,
-                "last": LATEST_DATE.year,
-            }
+            f"“{parse_text(shown)}”: năm {date.year} nằm ngoài khoảng cho phép "
+            f"({EARLIEST_DATE.year}–{LATEST_DATE.year})."
         )
     return date
 
@@ -292,11 +277,8 @@ def _from_serial(value: int | float | Decimal) -> datetime.date:
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     if not number.is_finite() or not first <= number < last + 1:
         raise CellError(
-            _(
-                "Số %(value)s không phải là ngày. Hãy nhập ngày theo dạng ngày/tháng/năm, "
-                "ví dụ 05/06/2024."
-            )
-            % {"value": _show(value)}
+            f"Số {_show(value)} không phải là ngày. Hãy nhập ngày theo dạng ngày/tháng/năm, "
+            "ví dụ 05/06/2024."
         )
     return _EXCEL_EPOCH + datetime.timedelta(days=int(number))
 
@@ -341,24 +323,22 @@ def _decimal_text(text: str, message=None) -> tuple[Decimal, str]:
 def _not_a_number(value: object) -> str:
     text = _show(value)
     if isinstance(value, str) and "." in text:
-        return _(
-            "“%(value)s” không phải là số hợp lệ: dấu chấm chỉ dùng để phân nhóm hàng nghìn "
+        return (
+            f"“{text}” không phải là số hợp lệ: dấu chấm chỉ dùng để phân nhóm hàng nghìn "
             "(1.780), phần thập phân viết sau dấu phẩy (327,65)."
-        ) % {"value": text}
-    return _("“%(value)s” không phải là số (ví dụ 1.780 hoặc 327,65).") % {"value": text}
+        )
+    return f"“{text}” không phải là số (ví dụ 1.780 hoặc 327,65)."
 
 
 def _not_an_integer(value: object) -> str:
-    return _("“%(value)s” không phải là số nguyên (ví dụ 1780 hoặc 1.780).") % {
-        "value": _show(value)
-    }
+    return f"“{_show(value)}” không phải là số nguyên (ví dụ 1780 hoặc 1.780)."
 
 
 def _not_whole(value: object) -> str:
-    return _(
-        "“%(value)s” không phải là số nguyên: cần một số không có phần thập phân. Dấu phẩy là "
-        "dấu thập phân; hàng nghìn phân nhóm bằng dấu chấm (ví dụ 1.780)."
-    ) % {"value": _show(value)}
+    return (
+        f"“{_show(value)}” không phải là số nguyên: cần một số không có phần thập phân. "
+        "Dấu phẩy là dấu thập phân; hàng nghìn phân nhóm bằng dấu chấm (ví dụ 1.780)."
+    )
 
 
 def _whole_number(value: object) -> int:
@@ -385,15 +365,12 @@ def _whole(value: object, number: Decimal, message) -> int:
 def _check_bounds(value: object, number, minimum, maximum) -> None:
     if minimum is not None and number < minimum:
         if minimum == 0:
-            message = _("“%(value)s”: không được là số âm.")
+            message = "“%(value)s”: không được là số âm."
         else:
-            message = _("“%(value)s” nhỏ hơn giá trị nhỏ nhất cho phép (%(minimum)s).")
+            message = "“%(value)s” nhỏ hơn giá trị nhỏ nhất cho phép (%(minimum)s)."
         raise CellError(message % {"value": _show(value), "minimum": _show(minimum)})
     if maximum is not None and number > maximum:
-        raise CellError(
-            _("“%(value)s” lớn hơn giá trị lớn nhất cho phép (%(maximum)s).")
-            % {"value": _show(value), "maximum": _show(maximum)}
-        )
+        raise CellError(f"“{_show(value)}” lớn hơn giá trị lớn nhất cho phép ({_show(maximum)}).")
 
 
 # Money
@@ -419,14 +396,14 @@ def _money_text(text: str) -> Decimal:
 
 
 def _not_money(value: object) -> str:
-    return _(
-        "“%(value)s” không phải là số tiền (ví dụ 25.000.000, 25.000.000 đồng, 25 triệu, "
+    return (
+        f"“{_show(value)}” không phải là số tiền (ví dụ 25.000.000, 25.000.000 đồng, 25 triệu, "
         "2,5 triệu, 1,2 tỷ)."
-    ) % {"value": _show(value)}
+    )
 
 
 def _fraction_of_dong(value: object) -> str:
-    return _(
-        "“%(value)s”: số tiền phải là số đồng chẵn, không có phần lẻ. Dấu phẩy là dấu thập "
+    return (
+        f"“{_show(value)}”: số tiền phải là số đồng chẵn, không có phần lẻ. Dấu phẩy là dấu thập "
         "phân; hàng nghìn phân nhóm bằng dấu chấm (ví dụ 25.000.000)."
-    ) % {"value": _show(value)}
+    )

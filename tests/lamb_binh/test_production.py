@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from lamb_binh.views import RETRY_AFTER_SECONDS, server_error
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def production_env(tmp_path, **extra) -> dict:

@@ -14,7 +14,7 @@ from django.db import connection
 
 from lamb_binh.tooling.loadtest import GOALS, database_url
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 KINDS = [
     "Tổng hợp GET /tong-hop/",
     "Trang tháng GET /don-vi/[id]/thang/[năm]/[tháng]/",

@@ -31,7 +31,7 @@ import pytest
 
 from lamb_binh.tooling.loadtest import free_port, production_env
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTION = "Sửa đường vào thôn (thử mất kết nối)"
 
 pytestmark = pytest.mark.skipif(

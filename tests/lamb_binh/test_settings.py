@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # A key that `check --deploy` accepts; the tests below never depend on its value.
 STRONG_KEY = secrets.token_urlsafe(60)
 

@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from activities import roles
 from activities.models import Activity, ActivityType, Commune, ImportBatch, Village
+from tests.activities.imports.test_imports import activity_row, workbook
 from tests.admin_forms import change_form_data
 from tests.conftest import make_user
-from tests.test_imports import activity_row, workbook
 
 ADMIN_URL = reverse("admin:index")
 
