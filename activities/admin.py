@@ -15,6 +15,7 @@ from activities import access, services
 from activities.forms import VersionField, version_errors_above
 from activities.imports import kinds as imports
 from activities.imports.admin import (
+    AdminMixinBase,
     GuardedChangeListMixin,
     ListExportMixin,
     SpreadsheetAdminMixin,
@@ -53,7 +54,8 @@ class VersionedAdminForm(forms.ModelForm):
         return self.instance
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         version_errors_above(self)
         if self.instance.pk is not None and cleaned.get("version") is not None:
             row = self.versioned_row()
@@ -64,7 +66,7 @@ class VersionedAdminForm(forms.ModelForm):
         return cleaned
 
 
-class VersionedAdminMixin:
+class VersionedAdminMixin(AdminMixinBase):
     """Saves a change with the version its form claimed (see VersionedAdminForm)."""
 
     # The model field is not editable; the form's own hidden field stands for it.
@@ -83,8 +85,13 @@ class _UniqueNameForm(forms.ModelForm):
     def name_clash(self, key: str, cleaned: dict):
         raise NotImplementedError
 
+    @staticmethod
+    def clash_message(clash) -> str:
+        raise NotImplementedError
+
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         name = cleaned.get("name")
         if name:
             clash = self.name_clash(name_key(name), cleaned)
@@ -162,7 +169,7 @@ class CommuneAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="số thôn", ordering="_village_count")
     def village_count(self, obj: Commune) -> int:
-        return obj._village_count
+        return getattr(obj, "_village_count", 0)
 
 
 @admin.register(Village)

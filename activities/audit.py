@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.utils import formats, timezone
 
 ACTION_LABELS = {
@@ -46,7 +46,7 @@ def _display(model: type[Model], name: str, value) -> str:
     choices = dict(getattr(model_field, "choices", None) or [])
     if value in choices:
         return str(choices[value])
-    kind = model_field.get_internal_type()
+    kind = model_field.get_internal_type() if isinstance(model_field, Field) else ""
     try:
         if kind == "DateField":
             return formats.date_format(datetime.date.fromisoformat(value), "d/m/Y")
@@ -76,7 +76,7 @@ def _label(model: type[Model], name: str) -> str:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return name
-    return str(field.verbose_name)
+    return str(field.verbose_name) if isinstance(field, Field) else name
 
 
 def history_for(
@@ -104,7 +104,8 @@ def history_for(
             if _hidden(model, name):
                 continue
             if isinstance(values, dict) and values.get("type") == "m2m":
-                verb = M2M_OPERATIONS.get(values.get("operation"), values.get("operation"))
+                operation = values.get("operation") or ""
+                verb = M2M_OPERATIONS.get(operation, operation)
                 item.changes.append(
                     Change(_label(model, name), verb, ", ".join(values.get("objects", [])))
                 )

@@ -1,10 +1,12 @@
-"""Form fields for numbers as Vietnamese offices write them."""
+"""Form fields for numbers as Vietnamese offices write them, and small helpers for forms."""
 
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 _MONEY_NOISE = re.compile(r"[\s.\u00a0]|đồng$|đ$|vnđ$|vnd$", re.IGNORECASE)
@@ -38,10 +40,22 @@ class MoneyField(forms.IntegerField):
         return super().to_python(value)
 
 
-def add_service_errors(form: forms.Form, error) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError beside the fields it names, the rest above the form."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """The form's field `name` as the kind it is: `form.fields` holds them as plain Fields, so
+    setting a choice field's queryset or choices needs the field's own type."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"The field {name!r} is a {type(field).__name__}, not a {kind.__name__}.")
+    return field

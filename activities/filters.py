@@ -167,7 +167,8 @@ class PeriodForm(forms.Form):
         return day
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("tu"), cleaned.get("den")
         if (cleaned.get("ky") or DEFAULT_KIND) == "tuy-chon" and not self.errors:
             if not start or not end:

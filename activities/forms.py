@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
+from django.conf import settings
+from django.db import models
+from django.utils.module_loading import import_string
 
 from activities import rules, selectors
-from activities.fields import MoneyField
-from activities.models import Activity, ActivityType, PartyUnit
+from activities.fields import MoneyField, form_field
+from activities.figures import FIELDS, FIGURES, Figure
+from activities.models import Activity, ActivityType, PartyUnit, Village
 from activities.numbers import vn_number
-from activities.rules import MAX_CADRES, MAX_PEOPLE
 from activities.services import ACTIVITY_FIELDS, local_today
 from activities.text import LONG_TEXT_MAX, CleanTextFormField
+
+
+def form_parts() -> list:
+    """The other apps' parts of the activity form, named in `settings.ACTIVITY_FORM_PARTS`
+    (the project knows every app; this one imports none of them). A part gives `fields(form)`
+    and `initial(activity)`, and `save(form=, activity=)` runs in the form's transaction,
+    after the activity's service, through its own app's service."""
+    return [import_string(path)() for path in settings.ACTIVITY_FORM_PARTS]
 
 
 class DatePicker(forms.DateInput):
@@ -22,18 +35,61 @@ class DatePicker(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def _count_field(label: str, maximum: int, **kwargs) -> forms.IntegerField:
+def _count_field(figure: Figure, **kwargs) -> forms.IntegerField:
+    maximum = figure.maximum
+    messages = {"invalid": "Nhập một số nguyên, ví dụ 12.", "min_value": "Không được là số âm."}
+    if maximum is not None:
+        messages["max_value"] = f"Tối đa {vn_number(maximum)} {figure.unit}."
     return forms.IntegerField(
-        label=label,
         min_value=0,
         max_value=maximum,
-        error_messages={
-            "invalid": "Nhập một số nguyên, ví dụ 12.",
-            "min_value": "Không được là số âm.",
-            "max_value": f"Tối đa {vn_number(maximum)} lượt.",
-        },
+        error_messages=messages,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
         **kwargs,
+    )
+
+
+def _decimal_field(figure: Figure, **kwargs) -> forms.DecimalField:
+    # Without a bound of its own, as many digits as the column stores.
+    if figure.maximum is not None:
+        kwargs["max_value"] = figure.maximum
+    else:
+        column = Activity._meta.get_field(figure.field)
+        if isinstance(column, models.DecimalField):
+            kwargs["max_digits"] = column.max_digits
+    return forms.DecimalField(
+        min_value=0,
+        decimal_places=figure.places,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        error_messages={"invalid": figure.invalid_message},
+        **kwargs,
+    )
+
+
+def figure_field(figure: Figure) -> forms.Field:
+    """A figure's field: money in whole đồng, decimals with a comma, counts as whole numbers;
+    required, or starting at its default (0) and, unless the form requires it, empty
+    meaning the default."""
+    options: dict = {"label": figure.form_label}
+    if figure.default is not None:
+        options["initial"] = figure.default
+    if not (figure.required or figure.form_required):
+        options["required"] = False
+    if figure.is_money:
+        return MoneyField(**options)
+    if figure.places:
+        return _decimal_field(figure, **options)
+    return _count_field(figure, **options)
+
+
+# The figures' fields, before the form's own (the template places them, see figure_rows).
+# Built from FIGURES when the module loads; mypy checks the form as the Form it is.
+if TYPE_CHECKING:
+    _FigureFields = forms.Form
+else:
+    _FigureFields = type(
+        "_FigureFields", (forms.Form,), {figure.field: figure_field(figure) for figure in FIGURES}
     )
 
 
@@ -67,46 +123,17 @@ class CommuneChoiceField(forms.ModelChoiceField):
         return obj.full_name[:1].upper() + obj.full_name[1:]
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(_FigureFields):
     date = forms.DateField(label="Ngày", widget=DatePicker())
     commune = CommuneChoiceField(label="Xã, thị trấn", queryset=None, empty_label="— Chọn xã —")
-    villages = forms.ModelMultipleChoiceField(
+    villages: forms.ModelMultipleChoiceField[Village] = forms.ModelMultipleChoiceField(
         label="Thôn, bản", queryset=None, widget=forms.CheckboxSelectMultiple
     )
-    activity_type = forms.ModelChoiceField(
+    activity_type: forms.ModelChoiceField[ActivityType] = forms.ModelChoiceField(
         label="Loại hoạt động", queryset=None, empty_label="— Chọn loại —"
     )
-    cadre_participations = _count_field("Lượt cán bộ, đảng viên", MAX_CADRES)
-    people_participations = _count_field("Lượt nhân dân", MAX_PEOPLE, initial=0)
-    workdays = forms.DecimalField(
-        label="Ngày công",
-        min_value=0,
-        max_value=1_000_000,
-        decimal_places=1,
-        initial=0,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        error_messages={"invalid": "Nhập số ngày công, ví dụ 12 hoặc 12,5."},
-    )
-    output_quantity = forms.DecimalField(
-        label="Khối lượng",
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        error_messages={"invalid": "Nhập khối lượng bằng số, ví dụ 120 hoặc 327,65."},
-    )
+    # The figures' fields come from _FigureFields; an output's unit of measure is no figure.
     output_unit = CleanTextFormField(label="Đơn vị tính", required=False, max_length=30)
-    money_contributed = MoneyField(label="Tiền đóng góp (đồng)", required=False, initial=0)
-    money_mobilised = MoneyField(label="Tiền vận động (đồng)", required=False, initial=0)
-    housing_case = forms.ModelChoiceField(
-        label="Hộ được hỗ trợ nhà ở (nếu có)",
-        queryset=None,
-        required=False,
-        empty_label="— Không —",
-    )
     description = CleanTextFormField(
         multiline=True,
         label="Nội dung",
@@ -119,22 +146,42 @@ class ActivityForm(forms.Form):
     confirm_duplicate = forms.BooleanField(
         label="Vẫn lưu (đây là một hoạt động khác)", required=False
     )
+    field_order = [
+        "date",
+        "commune",
+        "villages",
+        "activity_type",
+        *FIELDS,
+        "description",
+        "version",
+        "confirm_duplicate",
+    ]
 
     def __init__(self, *args, unit: PartyUnit, instance: Activity | None = None, **kwargs):
         self.unit = unit
         self.instance = instance
+        self.parts = form_parts()
         if instance is not None:
-            kwargs.setdefault("initial", self.initial_from(instance))
+            initial = self.initial_from(instance)
+            for part in self.parts:
+                initial |= part.initial(instance)
+            kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        self.part_names: list[str] = []
+        for part in self.parts:
+            added = part.fields(self)
+            self.fields.update(added)
+            self.part_names.extend(added)
         self.fields["version"].required = instance is not None
         communes = selectors.unit_communes(unit)
-        self.fields["commune"].queryset = communes
-        self.fields["villages"].queryset = selectors.unit_villages(unit)
+        form_field(self, "commune", forms.ModelChoiceField).queryset = communes
+        villages = form_field(self, "villages", forms.ModelMultipleChoiceField)
+        villages.queryset = selectors.unit_villages(unit)
         types = ActivityType.objects.filter(is_active=True)
         if instance is not None:
             types = ActivityType.objects.filter(pk=instance.activity_type_id) | types
-        self.fields["activity_type"].queryset = types.order_by("order", "name")
-        self.fields["housing_case"].queryset = self.housing_cases()
+        kinds = form_field(self, "activity_type", forms.ModelChoiceField)
+        kinds.queryset = types.order_by("order", "name")
         if instance is None:
             self.fields["date"].initial = selectors.last_weekend_day(local_today())
             only = list(communes[:2])
@@ -142,39 +189,26 @@ class ActivityForm(forms.Form):
                 self.fields["commune"].initial = only[0].pk
         self.fields["date"].widget.attrs["max"] = local_today().isoformat()
 
-    def housing_cases(self):
-        """Cases of the unit's communes, reached through the reverse relation so that this
-        app does not import housing (housing depends on activities, not the other way)."""
-        relation = Activity._meta.fields_map.get("housing_cases")
-        if relation is None:
-            return Activity.objects.none()
-        return (
-            relation.related_model.objects.filter(
-                village__commune__in=selectors.unit_communes(self.unit).values("pk")
-            )
-            .select_related("village__commune")
-            .order_by("village__commune__name", "household_head")
-        )
+    @property
+    def part_fields(self) -> list:
+        """The other apps' fields, shown after the figures."""
+        return [self[name] for name in self.part_names]
 
     @staticmethod
     def initial_from(activity: Activity) -> dict:
         initial = {name: getattr(activity, name) for name in ACTIVITY_FIELDS}
         initial["version"] = activity.version
         initial["villages"] = list(activity.villages.all())
-        relation = Activity._meta.fields_map.get("housing_cases")
-        if relation is not None:
-            initial["housing_case"] = activity.housing_cases.first()
         return initial
 
-    def clean_money_contributed(self):
-        return self.cleaned_data.get("money_contributed") or 0
-
-    def clean_money_mobilised(self):
-        return self.cleaned_data.get("money_mobilised") or 0
-
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         version_errors_above(self)
+        # A figure left empty is its default (0); one not read is not in cleaned_data.
+        for figure in FIGURES:
+            if figure.default is not None and cleaned.get(figure.field, 0) is None:
+                cleaned[figure.field] = figure.default
         # A quantity without a unit takes the type's usual unit.
         if cleaned.get("output_quantity") is not None:
             cleaned["output_unit"] = rules.output_unit_for(
@@ -184,6 +218,24 @@ class ActivityForm(forms.Form):
             )
         return cleaned
 
+    def figure_rows(self) -> list[list[forms.BoundField]]:
+        """The figures' fields as the form lays them out on a phone: an output beside its
+        unit of measure, two whole-number counts side by side, anything else on its own."""
+        rows: list[list[forms.BoundField]] = []
+        pairing = False  # the last row holds one count that another may join
+        for figure in FIGURES:
+            count = not (figure.places or figure.is_money or figure.unit_field)
+            if count and pairing:
+                rows[-1].append(self[figure.field])
+                pairing = False
+                continue
+            row = [self[figure.field]]
+            if figure.unit_field:
+                row.append(self[figure.unit_field])
+            rows.append(row)
+            pairing = count
+        return rows
+
     def villages_by_commune(self) -> list[tuple]:
         """(commune, [(village, checked)]) for the grouped checkboxes."""
         chosen = set()
@@ -192,7 +244,8 @@ class ActivityForm(forms.Form):
             if pk.isdigit():
                 chosen.add(int(pk))
         groups: dict = {}
-        for village in self.fields["villages"].queryset:
+        villages = form_field(self, "villages", forms.ModelMultipleChoiceField).queryset
+        for village in villages if villages is not None else []:  # set in __init__
             groups.setdefault(village.commune, []).append((village, village.pk in chosen))
         return list(groups.items())
 

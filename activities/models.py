@@ -8,9 +8,10 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
+from activities.figures import FIGURES, Figure
 from activities.periods import RECORD_YEARS, WEEKEND_WEEK_DAYS
 from activities.text import (
     LONG_TEXT_MAX,
@@ -48,11 +49,15 @@ def ordered_dates(start: str, end: str) -> Q:
 class ValidityQuerySet(models.QuerySet):
     """Rows with a validity period [valid_from, valid_to]; open ends mean "still valid"."""
 
-    def valid_on(self, day: datetime.date) -> ValidityQuerySet:
+    def valid_during(self, start: datetime.date, end: datetime.date) -> ValidityQuerySet:
+        """Valid on at least one day of [start, end]."""
         return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=start),
         )
+
+    def valid_on(self, day: datetime.date) -> ValidityQuerySet:
+        return self.valid_during(day, day)
 
 
 class Commune(models.Model):
@@ -215,11 +220,17 @@ class PartyUnit(models.Model):
 
 
 class AssignmentQuerySet(models.QuerySet):
-    def active_on(self, day: datetime.date) -> AssignmentQuerySet:
-        return self.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
+    """Assignments by their period [start, end]; no end means "until further notice"."""
 
-    def overlapping(self, start: datetime.date, end: datetime.date) -> AssignmentQuerySet:
+    def overlapping(
+        self, start: datetime.date | OuterRef, end: datetime.date | OuterRef
+    ) -> AssignmentQuerySet:
+        """In force on at least one day of [start, end]; `Assignment.overlaps` in Python."""
         return self.filter(Q(end__isnull=True) | Q(end__gte=start), start__lte=end)
+
+    def active_on(self, day: datetime.date | OuterRef) -> AssignmentQuerySet:
+        """In force on `day`; `Assignment.covers` in Python."""
+        return self.overlapping(day, day)
 
 
 class Assignment(models.Model):
@@ -258,6 +269,15 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} → {self.commune}"
 
+    def overlaps(self, start: datetime.date, end: datetime.date) -> bool:
+        """`AssignmentQuerySet.overlapping` for assignments already read (a whole file, the
+        rule matrix): in force on at least one day of [start, end]."""
+        return self.start <= end and (self.end is None or self.end >= start)
+
+    def covers(self, day: datetime.date) -> bool:
+        """In force on `day`: `AssignmentQuerySet.active_on` in Python."""
+        return self.overlaps(day, day)
+
 
 class ActivityType(models.Model):
     """A kind of work (road, bridge, canal, house...), with its usual unit of measure."""
@@ -279,12 +299,18 @@ class ActivityType(models.Model):
         return self.name
 
 
+# An activity dated a Saturday or a Sunday, as a condition: `on_weekends()`, and the counts
+# that need it inside an aggregate (a filter=) rather than on the queryset.
+ON_WEEKEND = Q(date__week_day__in=WEEKEND_WEEK_DAYS)
+
+
 class ActivityQuerySet(models.QuerySet):
     def in_period(self, start: datetime.date, end: datetime.date) -> ActivityQuerySet:
+        """Dated from `start` to `end`, both days included."""
         return self.filter(date__range=(start, end))
 
     def on_weekends(self) -> ActivityQuerySet:
-        return self.filter(date__week_day__in=WEEKEND_WEEK_DAYS)
+        return self.filter(ON_WEEKEND)
 
 
 class Activity(models.Model):
@@ -296,7 +322,7 @@ class Activity(models.Model):
     commune = models.ForeignKey(
         Commune, on_delete=models.PROTECT, related_name="activities", verbose_name="xã"
     )
-    villages = models.ManyToManyField(
+    villages: models.ManyToManyField[Village, ActivityVillage] = models.ManyToManyField(
         Village,
         through="ActivityVillage",
         related_name="activities",
@@ -322,6 +348,7 @@ class Activity(models.Model):
         "khối lượng", max_digits=12, decimal_places=2, null=True, blank=True
     )
     output_unit = NFCCharField("đơn vị tính", max_length=30, blank=True)
+    households_helped = models.PositiveIntegerField("số hộ được giúp đỡ", default=0)
     money_contributed = models.PositiveBigIntegerField("tiền đóng góp (đồng)", default=0)
     money_mobilised = models.PositiveBigIntegerField("tiền vận động (đồng)", default=0)
     # Counts the saves, so that a save based on an older copy is refused rather than
@@ -361,6 +388,15 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} · {self.unit} · {self.commune.name}"
+
+    @property
+    def figures(self) -> list[tuple[Figure, object, str]]:
+        """(figure, value, what follows the value) in display order, for the activity page:
+        an output's own unit of measure, "đ" after money."""
+        return [
+            (f, getattr(self, f.field), getattr(self, f.unit_field) if f.unit_field else f.symbol)
+            for f in FIGURES
+        ]
 
 
 class ActivityVillage(models.Model):
@@ -469,6 +505,7 @@ class _Key(models.Model):
     unit = models.ForeignKey(PartyUnit, **_stat_key("đơn vị"))
     commune = models.ForeignKey(Commune, **_stat_key("xã"))
     activity_type = models.ForeignKey(ActivityType, **_stat_key("loại hoạt động"))
+    activities: int  # the count field of _Sums or _Reached, which every key table has
 
     class Meta:
         abstract = True
@@ -497,20 +534,20 @@ class _DayKey(_Key):
 
 
 class _Sums(models.Model):
-    """The sums of the activities a row is about, per unit of measure of their output."""
+    """The sums of the activities a row is about, per unit of measure of their output: the
+    count, then a column per figure (added below from activities.figures)."""
 
     output_unit = models.CharField(max_length=30)
     activities = models.BigIntegerField(default=0)
-    cadres = models.BigIntegerField(default=0)
-    people = models.BigIntegerField(default=0)
-    # Tenths of a workday and hundredths of a unit: whole numbers add up exactly everywhere.
-    workdays_tenths = models.BigIntegerField(default=0)
-    output_hundredths = models.BigIntegerField(default=0)
-    money_contributed = models.BigIntegerField(default=0)
-    money_mobilised = models.BigIntegerField(default=0)
 
     class Meta:
         abstract = True
+
+
+# One column per figure: its sum, decimals as whole tenths or hundredths (Figure.scale),
+# so that they add up exactly everywhere. Added before the tables below inherit them.
+for _figure in FIGURES:
+    _Sums.add_to_class(_figure.column, models.BigIntegerField(default=0))
 
 
 class _Reached(models.Model):
@@ -523,7 +560,7 @@ class _Reached(models.Model):
         abstract = True
 
 
-def _stat_unique(period: str, last: str, name: str) -> list[models.UniqueConstraint]:
+def _stat_unique(period: str, last: str, name: str) -> list[models.BaseConstraint]:
     return [
         models.UniqueConstraint(
             fields=[period, "unit", "commune", "activity_type", last], name=name

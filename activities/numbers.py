@@ -16,10 +16,10 @@ def vn_number(value, decimals: int | None = None) -> str:
     text = f"{number:,.{decimals}f}"
     if strip and decimals:
         text = text.rstrip("0")
-    return text.translate(str.maketrans({",": ".", ".": ","}))
+    return text.translate(str.maketrans(",.", ".,"))
 
 
-def vn_million(amount: int) -> str:
+def vn_million(amount: int | Decimal) -> str:
     """Whole đồng shown in triệu as reports do: 25.000.000 → "25", 1.259.500.000 → "1.259,5"."""
     millions = Decimal(amount) / 1_000_000
     return vn_number(millions, 0 if millions == millions.to_integral_value() else 1)

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol
 
+from activities.figures import FIGURES
 from activities.models import Activity, ActivityType, Assignment, Commune, PartyUnit, Village
-from activities.numbers import vn_number
-
-# Sane upper bounds for one outing of one unit.
-MAX_CADRES = 1_000
-MAX_PEOPLE = 20_000
 
 
 class Assignments(Protocol):
@@ -48,16 +44,14 @@ class QueriedAssignments:
 
 
 class LoadedAssignments:
-    """Every assignment read once (a whole file). `in_force` is `AssignmentQuerySet.active_on`
-    in memory: started on or before the day, not ended before it."""
+    """Every assignment read once (a whole file); `in_force` asks `Assignment.covers`."""
 
     def __init__(self) -> None:
-        self.periods: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+        self.periods: dict[tuple[int, int], list[Assignment]] = defaultdict(list)
         self.starts: dict[int, datetime.date] = {}
-        for unit_id, commune_id, start, end in Assignment.objects.values_list(
-            "unit_id", "commune_id", "start", "end"
-        ):
-            self.periods[(unit_id, commune_id)].append((start, end))
+        for assignment in Assignment.objects.only("unit", "commune", "start", "end"):
+            unit_id, start = assignment.unit_id, assignment.start
+            self.periods[(unit_id, assignment.commune_id)].append(assignment)
             if unit_id not in self.starts or start < self.starts[unit_id]:
                 self.starts[unit_id] = start
 
@@ -65,10 +59,7 @@ class LoadedAssignments:
         return self.starts.get(unit_id)
 
     def in_force(self, *, unit_id: int, commune_id: int, day: datetime.date) -> bool:
-        return any(
-            start <= day and (end is None or end >= day)
-            for start, end in self.periods.get((unit_id, commune_id), ())
-        )
+        return any(a.covers(day) for a in self.periods.get((unit_id, commune_id), ()))
 
 
 def output_unit_for(*, quantity: Decimal | None, unit: str, kind: ActivityType | None) -> str:
@@ -85,15 +76,15 @@ def activity_rules_check(
     day: datetime.date | None,
     commune: Commune | None,
     villages: Sequence[Village],
-    cadres: int | None,
-    people: int | None,
+    figures: Mapping[str, int | Decimal | None],
     output_quantity: Decimal | None,
     output_unit: str,
     today: datetime.date,
     assignments: Assignments,
 ) -> dict[str, list[str]]:
-    """What is wrong with an activity, by field; empty when it may be saved. Values the caller
-    could not read are None and are not judged again."""
+    """What is wrong with an activity, by field; empty when it may be saved. `figures` holds
+    the figures' values by Activity field; values the caller could not read are None (or
+    missing) and are not judged again."""
     errors: dict[str, list[str]] = defaultdict(list)
     if day:
         if day > today:
@@ -122,14 +113,11 @@ def activity_rules_check(
         if outside:
             names = ", ".join(str(v) for v in outside)
             errors["villages"].append(f"{names} không thuộc {commune.full_name}.")
-    if cadres is not None and cadres > MAX_CADRES:
-        errors["cadre_participations"].append(
-            f"Số lượt cán bộ, đảng viên quá lớn (tối đa {vn_number(MAX_CADRES)} lượt một lần)."
-        )
-    if people is not None and people > MAX_PEOPLE:
-        errors["people_participations"].append(
-            f"Số lượt nhân dân quá lớn (tối đa {vn_number(MAX_PEOPLE)} lượt một lần)."
-        )
+    # Each figure's sane upper bound for one outing of one unit (activities.figures).
+    for figure in FIGURES:
+        value = figures.get(figure.field)
+        if figure.maximum is not None and value is not None and value > figure.maximum:
+            errors[figure.field].append(figure.too_large_message())
     if output_quantity is not None and not output_unit:
         errors["output_unit"].append("Nhập đơn vị tính của khối lượng.")
     return dict(errors)

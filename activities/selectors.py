@@ -9,9 +9,18 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
-from activities.models import Activity, Assignment, Commune, MonthReport, PartyUnit, Village
+from activities.figures import WORK, Figure
+from activities.models import (
+    ON_WEEKEND,
+    Activity,
+    Assignment,
+    Commune,
+    MonthReport,
+    PartyUnit,
+    Village,
+)
 from activities.pagination import PAGE_SIZE
-from activities.periods import WEEKEND_WEEK_DAYS, is_weekend
+from activities.periods import is_weekend
 
 NOT_REPORTED = "not_reported"
 STATE_LABELS = {
@@ -62,7 +71,8 @@ def month_write_state(
 
 def month_activities(unit: PartyUnit, year: int, month: int) -> QuerySet[Activity]:
     return (
-        Activity.objects.filter(unit=unit, date__range=month_bounds(year, month))
+        Activity.objects.filter(unit=unit)
+        .in_period(*month_bounds(year, month))
         .select_related("commune", "activity_type")
         .prefetch_related("villages")
         .order_by("date", "id")
@@ -90,10 +100,20 @@ class MonthSummary:
     report: MonthReport | None
     activities: Page  # one page of the month's activities, PAGE_SIZE at most
     activity_count: int
-    cadres: int
-    people: int
-    workdays: object
+    # The month's total of each figure of the work done, by Figure.name (summary.cadres).
+    totals: dict[str, object]
     rule_met: bool
+
+    def __getattr__(self, name: str):
+        totals = self.__dict__.get("totals", {})
+        if name in totals:
+            return totals[name]
+        raise AttributeError(name)
+
+    @property
+    def figures(self) -> list[tuple[Figure, str]]:
+        """(figure, its month total as written: 1.780; 12,5) for the month page."""
+        return [(f, f.in_report(self.totals[f.name])) for f in WORK]
 
     @property
     def state(self) -> str:
@@ -140,24 +160,19 @@ def month_summary(unit: PartyUnit, year: int, month: int, *, page=None) -> Month
         report=MonthReport.objects.filter(unit=unit, year=year, month=month).first(),
         activities=paginator.get_page(page),
         activity_count=totals["count"],
-        cadres=totals["cadres"],
-        people=totals["people"],
-        workdays=totals["workdays"],
+        totals={f.name: totals[f.name] for f in WORK},
         rule_met=totals["weekend_assigned"] > 0,
     )
 
 
 def _month_totals(unit: PartyUnit, year: int, month: int) -> dict:
     return (
-        Activity.objects.filter(unit=unit, date__range=month_bounds(year, month))
+        Activity.objects.filter(unit=unit)
+        .in_period(*month_bounds(year, month))
         .alias(assigned=assigned_on_date())
         .aggregate(
             count=Count("id"),
-            cadres=Sum("cadre_participations", default=0),
-            people=Sum("people_participations", default=0),
-            workdays=Sum("workdays", default=0),
-            weekend_assigned=Count(
-                "id", filter=Q(date__week_day__in=WEEKEND_WEEK_DAYS, assigned=True)
-            ),
+            **{f.name: Sum(f.field, default=0) for f in WORK},
+            weekend_assigned=Count("id", filter=ON_WEEKEND & Q(assigned=True)),
         )
     )

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
-from django.dispatch import Signal
 from django.utils import timezone
 
 from activities import access, rules, selectors
+from activities.figures import FIELDS, FIGURES
 from activities.gso import district_communes
 from activities.models import Activity, Commune, MonthReport, PartyUnit
 from activities.text import clean_text
@@ -79,7 +79,7 @@ def month_report_for(unit: PartyUnit, year: int, month: int) -> MonthReport | No
     return MonthReport.objects.filter(unit=unit, year=year, month=month).first()
 
 
-def _ensure_month_open(*, user, unit: PartyUnit, day: datetime.date) -> None:
+def _ensure_month_open(*, user: access.AnyUser, unit: PartyUnit, day: datetime.date) -> None:
     """Staff cannot change a month once it is reported; an admin must reopen it first."""
     report = month_report_for(unit, *month_of(day))
     if report and report.is_locked and not access.is_admin(user):
@@ -101,8 +101,7 @@ def _validate_activity(
         day=day,
         commune=commune,
         villages=list(data.get("villages") or []),
-        cadres=data.get("cadre_participations"),
-        people=data.get("people_participations"),
+        figures={figure.field: data.get(figure.field) for figure in FIGURES},
         output_quantity=data.get("output_quantity"),
         output_unit=data.get("output_unit") or "",
         today=local_today(),
@@ -122,18 +121,14 @@ def _validate_activity(
         )
 
 
+# The form's fields stored on the activity: what it is, then each figure (activities.figures)
+# with its unit of measure where it has one.
 ACTIVITY_FIELDS = (
     "commune",
     "date",
     "activity_type",
     "description",
-    "cadre_participations",
-    "people_participations",
-    "workdays",
-    "output_quantity",
-    "output_unit",
-    "money_contributed",
-    "money_mobilised",
+    *FIELDS,
 )
 
 
@@ -141,27 +136,21 @@ def _save_activity(activity: Activity, *, data: dict) -> Activity:
     for name in ACTIVITY_FIELDS:
         if name in data:
             setattr(activity, name, data[name])
-    if activity.output_quantity is None:
-        activity.output_unit = ""
+    for figure in FIGURES:
+        if figure.unit_field and getattr(activity, figure.field) is None:
+            setattr(activity, figure.unit_field, "")  # no quantity, no unit
     activity.full_clean()
     activity.save()
     activity.villages.set(data["villages"])
     return activity
 
 
-# Sent by the activity form inside its transaction, once the activity is saved, with the
-# form's cleaned_data and initial values: the apps above this one (housing and its case
-# link) do their part of the form through their own services, and a ValidationError keyed
-# by a form field refuses the whole save. activities never imports them.
-activity_form_saved = Signal()  # keyword arguments: activity, cleaned_data, initial
-
-
 @transaction.atomic
 def activity_create(
-    *, user, unit: PartyUnit, data: dict, confirm_duplicate: bool = False
+    *, user: access.AnyUser, unit: PartyUnit, data: dict, confirm_duplicate: bool = False
 ) -> Activity:
     """Record a unit's outing. `data` holds the form's cleaned fields (villages as a list)."""
-    if not access.editable_units(user).filter(pk=unit.pk).exists():
+    if not user.is_authenticated or not access.editable_units(user).filter(pk=unit.pk).exists():
         raise PermissionDenied("Bạn không được nhập hoạt động cho đơn vị này.")
     _ensure_month_open(user=user, unit=unit, day=data["date"])
     _validate_activity(unit=unit, data=data, exclude_pk=None, confirm_duplicate=confirm_duplicate)
@@ -207,7 +196,7 @@ def version_bump(obj: models.Model) -> None:
 @transaction.atomic
 def activity_update(
     *,
-    user,
+    user: access.AnyUser,
     activity: Activity,
     data: dict,
     confirm_duplicate: bool = False,
@@ -235,14 +224,16 @@ def activity_update(
 
 
 @transaction.atomic
-def activity_delete(*, user, activity: Activity) -> None:
+def activity_delete(*, user: access.AnyUser, activity: Activity) -> None:
     if not access.editable_units(user).filter(pk=activity.unit_id).exists():
         raise PermissionDenied("Bạn không được xóa hoạt động của đơn vị này.")
     _ensure_month_open(user=user, unit=activity.unit, day=activity.date)
     activity.delete()
 
 
-def _check_month(*, user, unit: PartyUnit, year: int, month: int) -> MonthReport | None:
+def _check_month(
+    *, user: access.AnyUser, unit: PartyUnit, year: int, month: int
+) -> MonthReport | None:
     if not access.editable_units(user).filter(pk=unit.pk).exists():
         raise PermissionDenied("Bạn không được báo cáo cho đơn vị này.")
     today = local_today()
@@ -265,7 +256,13 @@ def _check_month(*, user, unit: PartyUnit, year: int, month: int) -> MonthReport
 
 
 def _record_month(
-    report: MonthReport | None, *, user, unit: PartyUnit, year: int, month: int, state: str
+    report: MonthReport | None,
+    *,
+    user: access.AnyUser,
+    unit: PartyUnit,
+    year: int,
+    month: int,
+    state: str,
 ) -> MonthReport:
     report = report or MonthReport(unit=unit, year=year, month=month)
     report.state = state
@@ -277,7 +274,7 @@ def _record_month(
 
 
 @transaction.atomic
-def month_submit(*, user, unit: PartyUnit, year: int, month: int) -> MonthReport:
+def month_submit(*, user: access.AnyUser, unit: PartyUnit, year: int, month: int) -> MonthReport:
     """Send the month's report: its activities are locked for staff from now on."""
     report = _check_month(user=user, unit=unit, year=year, month=month)
     if not Activity.objects.filter(unit=unit, date__year=year, date__month=month).exists():
@@ -291,7 +288,9 @@ def month_submit(*, user, unit: PartyUnit, year: int, month: int) -> MonthReport
 
 
 @transaction.atomic
-def month_declare_no_activity(*, user, unit: PartyUnit, year: int, month: int) -> MonthReport:
+def month_declare_no_activity(
+    *, user: access.AnyUser, unit: PartyUnit, year: int, month: int
+) -> MonthReport:
     """Report that the unit did nothing this month (the monthly rule is then missed)."""
     report = _check_month(user=user, unit=unit, year=year, month=month)
     count = Activity.objects.filter(unit=unit, date__year=year, date__month=month).count()
@@ -306,7 +305,9 @@ def month_declare_no_activity(*, user, unit: PartyUnit, year: int, month: int) -
 
 
 @transaction.atomic
-def month_reopen(*, user, unit: PartyUnit, year: int, month: int, reason: str) -> MonthReport:
+def month_reopen(
+    *, user: access.AnyUser, unit: PartyUnit, year: int, month: int, reason: str
+) -> MonthReport:
     """An admin reopens a reported month so staff can correct it; the reason is kept."""
     access.require_admin(user)
     reason = clean_text(reason or "", multiline=True)  # invisible-only text is no reason

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
+from activities.figures import FIGURES, SUMMED, Figure
 from activities.periods import weekend_sql
 
 MONTH_STAT = "activities_activitymonthstat"
@@ -37,15 +38,8 @@ _VILLAGE_KEY = "month, unit_id, commune_id, activity_type_id, village_id"
 _DAY_KEY = "date, unit_id, commune_id, activity_type_id, output_unit"
 _VILLAGE_DAY_KEY = "date, unit_id, commune_id, activity_type_id, village_id"
 _WEEKEND_KEY = "date, unit_id, commune_id"
-_MONTH_SUMS = [
-    "activities",
-    "cadres",
-    "people",
-    "workdays_tenths",
-    "output_hundredths",
-    "money_contributed",
-    "money_mobilised",
-]
+# The sums tables' columns: the activities counted, then one per figure (activities/figures.py).
+_SUMS = ["activities", *SUMMED]
 
 
 def _month(vendor: str, column: str) -> str:
@@ -60,6 +54,13 @@ def _weekend(vendor: str, column: str) -> str:
 
 def _whole(expression: str, factor: int) -> str:
     return f"CAST(ROUND(COALESCE({expression}, 0) * {factor}) AS BIGINT)"
+
+
+def _stored(figure: Figure, row: str) -> str:
+    """What a figure's summary column adds for one activity `row` (NEW, OLD, a): the value
+    itself, or a decimal as a whole number of tenths or hundredths."""
+    value = f"{row}.{figure.field}"
+    return _whole(value, figure.scale) if figure.scale != 1 else value
 
 
 def _add_up(table: str, columns: list[str]) -> str:
@@ -81,14 +82,12 @@ def _village_tables(vendor: str, day: str) -> list[tuple[str, str, str]]:
 def _activity_statements(vendor: str, row: str, sign: int, *, villages: bool) -> list[str]:
     """Add (sign 1) or take away (sign -1) one activity row (NEW or OLD) from the tables."""
     s = "" if sign > 0 else "-"
+    values = ", ".join(f"{s}{_stored(figure, row)}" for figure in FIGURES)
     statements = [
-        f"INSERT INTO {table} ({key}, {', '.join(_MONTH_SUMS)}) "
+        f"INSERT INTO {table} ({key}, {', '.join(_SUMS)}) "
         f"SELECT {period}, {row}.unit_id, {row}.commune_id, "
-        f"{row}.activity_type_id, {row}.output_unit, {s}1, {s}{row}.cadre_participations, "
-        f"{s}{row}.people_participations, {s}{_whole(f'{row}.workdays', 10)}, "
-        f"{s}{_whole(f'{row}.output_quantity', 100)}, {s}{row}.money_contributed, "
-        f"{s}{row}.money_mobilised WHERE 1 = 1 "
-        f"ON CONFLICT ({key}) DO UPDATE SET {_add_up(table, _MONTH_SUMS)}"
+        f"{row}.activity_type_id, {row}.output_unit, {s}1, {values} WHERE 1 = 1 "
+        f"ON CONFLICT ({key}) DO UPDATE SET {_add_up(table, _SUMS)}"
         for table, key, period in _sums_tables(vendor, f"{row}.date")
     ]
     statements.append(
@@ -245,13 +244,12 @@ def rebuild(conn=connection) -> None:
     with conn.cursor() as cursor:
         for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")
+        sums = ", ".join(f"SUM({_stored(figure, 'a')})" for figure in FIGURES)
         for table, key, period in _sums_tables(v, "a.date"):
             cursor.execute(
-                f"INSERT INTO {table} ({key}, {', '.join(_MONTH_SUMS)}) "
+                f"INSERT INTO {table} ({key}, {', '.join(_SUMS)}) "
                 f"SELECT {period}, a.unit_id, a.commune_id, a.activity_type_id, a.output_unit, "
-                "COUNT(*), SUM(a.cadre_participations), SUM(a.people_participations), "
-                f"SUM({_whole('a.workdays', 10)}), SUM({_whole('a.output_quantity', 100)}), "
-                "SUM(a.money_contributed), SUM(a.money_mobilised) "
+                f"COUNT(*), {sums} "
                 f"FROM {ACTIVITY} a GROUP BY {period}, a.unit_id, a.commune_id, "
                 "a.activity_type_id, a.output_unit"
             )

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core import validators
@@ -186,13 +187,22 @@ class _CleanOnSet(DeferredAttribute):
     import, a row loaded from the database), so that what is saved, compared and copied into
     the audit trail is always the clean text."""
 
+    field: _NFCMixin
+
     def __set__(self, instance, value):
         if isinstance(value, str):
             value = self.field.normalise(value)
         instance.__dict__[self.field.attname] = value
 
 
-class _NFCMixin:
+# The mixin is checked as the model field it is mixed into.
+if TYPE_CHECKING:
+    _FieldMixinBase = models.Field
+else:
+    _FieldMixinBase = object
+
+
+class _NFCMixin(_FieldMixinBase):
     """Cleans text on the way in: forms, instances, saves, bulk inserts and lookups."""
 
     descriptor_class = _CleanOnSet
@@ -217,11 +227,11 @@ class _NFCMixin:
     def normalise(self, value: str) -> str:
         return clean_text(value, multiline=self.multiline)
 
-    def formfield(self, **kwargs):
+    def formfield(self, *args, **kwargs):
         defaults = {"form_class": CleanTextFormField, "multiline": self.multiline}
         if self.choices is not None:
             defaults = {}
-        return super().formfield(**{**defaults, **kwargs})
+        return super().formfield(*args, **{**defaults, **kwargs})
 
 
 class NFCCharField(_NFCMixin, models.CharField):

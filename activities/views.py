@@ -47,6 +47,7 @@ def month_redirect(request: HttpRequest) -> HttpResponse:
     """/thang/?don_vi=ID&thang=YYYY-MM: that unit and month; by default the user's first unit,
     this month. A unit the user may not see is not found; a bad month falls back to this one."""
     unit_id = request.GET.get("don_vi", "")
+    unit: PartyUnit | None
     if unit_id:
         if not unit_id.isdigit():
             raise Http404("Đơn vị không hợp lệ.")
@@ -110,7 +111,7 @@ def month_view(request: HttpRequest, unit_id: int, year: int, month: int) -> Htt
 
 
 @require_POST
-@access.role_required
+@access.editors_only
 def month_submit(request: HttpRequest, unit_id: int, year: int, month: int) -> HttpResponse:
     _month_or_404(year, month)
     unit = access.get_unit(request.user, unit_id, write=True)
@@ -131,16 +132,15 @@ def month_submit(request: HttpRequest, unit_id: int, year: int, month: int) -> H
 
 
 @require_POST
-@access.role_required
+@access.admins_only
 def month_reopen(request: HttpRequest, unit_id: int, year: int, month: int) -> HttpResponse:
     _month_or_404(year, month)
-    access.require_admin(request.user)
     unit = access.get_unit(request.user, unit_id, write=True)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect(_month_url(unit, year, month))
     try:
         services.month_reopen(
@@ -173,12 +173,8 @@ def _save_form(form: ActivityForm, save) -> Activity | None:
             activity = save(
                 data=data, confirm_duplicate=data.pop("confirm_duplicate", False), **extra
             )
-            services.activity_form_saved.send(
-                sender=Activity,
-                activity=activity,
-                cleaned_data=form.cleaned_data,
-                initial=form.initial,
-            )
+            for part in form.parts:
+                part.save(form=form, activity=activity)
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
@@ -193,7 +189,6 @@ def _locked_for(request: HttpRequest, activity: Activity) -> bool:
 def _editable_activity(request: HttpRequest, pk: int, *, verb: str):
     """(activity, unit, None) when the user may change it now; else a response to return."""
     activity = _visible_activity(request, pk)
-    access.require_editor(request.user)
     unit = access.get_unit(request.user, activity.unit_id, write=True)
     if _locked_for(request, activity):
         messages.error(request, f"Tháng này đã gửi báo cáo nên không thể {verb} hoạt động.")
@@ -201,7 +196,7 @@ def _editable_activity(request: HttpRequest, pk: int, *, verb: str):
     return activity, unit, None
 
 
-@access.role_required
+@access.editors_only
 def activity_create(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = access.get_unit(request.user, unit_id, write=True)
     form = ActivityForm(request.POST or None, unit=unit)
@@ -232,7 +227,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "activities/activity_detail.html", context)
 
 
-@access.role_required
+@access.editors_only
 def activity_update(request: HttpRequest, pk: int) -> HttpResponse:
     activity, unit, refused = _editable_activity(request, pk, verb="sửa")
     if refused:
@@ -253,7 +248,7 @@ def activity_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@access.role_required
+@access.editors_only
 def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     activity, unit, refused = _editable_activity(request, pk, verb="xóa")
     if refused:

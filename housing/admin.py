@@ -106,7 +106,7 @@ class HousingCaseAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAd
 
     @admin.display(description="tổng kinh phí (đồng)", ordering="_funding_total")
     def funding_total(self, obj: HousingCase) -> int:
-        return obj._funding_total or 0
+        return getattr(obj, "_funding_total", None) or 0
 
     def save_model(self, request, obj, form, change):
         if not change:

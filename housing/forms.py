@@ -9,12 +9,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 
-from activities.access import writable_communes
-from activities.fields import MoneyField
+from activities import selectors as activity_selectors
+from activities.access import AnyUser, writable_communes
+from activities.fields import MoneyField, form_field
 from activities.forms import VersionField, version_errors_above
-from activities.models import PartyUnit, Village
+from activities.models import Activity, PartyUnit, Village
 from activities.periods import RECORD_YEARS
 from activities.text import CleanTextFormField
+from housing import services
 from housing.models import Funding, HousingCase
 from housing.services import EDITABLE_FIELDS
 
@@ -58,7 +60,7 @@ class HousingCaseForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     # The version of the case the form was opened on (see services.housing_case_update).
-    version = VersionField()
+    version: VersionField | None = VersionField()  # HousingCaseCreateForm drops it
 
     class Meta:
         model = HousingCase
@@ -72,7 +74,7 @@ class HousingCaseForm(forms.ModelForm):
         }
         error_messages = {"household_head": {"required": REQUIRED}}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: AnyUser, **kwargs):
         super().__init__(*args, **kwargs)
         if "version" in self.fields:
             self.initial.setdefault("version", self.instance.version)
@@ -80,9 +82,13 @@ class HousingCaseForm(forms.ModelForm):
         villages: QuerySet[Village] = Village.objects.filter(
             commune__in=writable_communes(user)
         ).select_related("commune")
-        self.fields["village"].queryset = villages.order_by("commune__name", "name")
-        self.fields["programme"].empty_label = "— Chọn chương trình —"
-        self.fields["gender"].choices = [("", "— Không ghi —"), *HousingCase.Gender.choices]
+        village = form_field(self, "village", forms.ModelChoiceField)
+        village.queryset = villages.order_by("commune__name", "name")
+        form_field(self, "programme", forms.ModelChoiceField).empty_label = "— Chọn chương trình —"
+        form_field(self, "gender", forms.ChoiceField).choices = [
+            ("", "— Không ghi —"),
+            *HousingCase.Gender.choices,
+        ]
         self.fields["birth_year"].error_messages.update(
             invalid="Nhập năm sinh bằng chữ số, ví dụ 1965."
         )
@@ -201,3 +207,33 @@ class ActivityLinkForm(forms.Form):
         choices=[("link", "Liên kết"), ("unlink", "Bỏ liên kết")],
         error_messages={"invalid_choice": "Thao tác không hợp lệ."},
     )
+
+
+class ActivityCasePart:
+    """The activity form's "Hộ được hỗ trợ nhà ở" (settings.ACTIVITY_FORM_PARTS): a case of
+    the unit's communes, linked through housing's service and its same-commune rule."""
+
+    def fields(self, form) -> dict[str, forms.Field]:
+        cases = (
+            HousingCase.objects.filter(
+                village__commune__in=activity_selectors.unit_communes(form.unit).values("pk")
+            )
+            .select_related("village__commune")
+            .order_by("village__commune__name", "household_head")
+        )
+        return {
+            "housing_case": forms.ModelChoiceField(
+                label="Hộ được hỗ trợ nhà ở (nếu có)",
+                queryset=cases,
+                required=False,
+                empty_label="— Không —",
+            )
+        }
+
+    def initial(self, activity: Activity) -> dict:
+        return {"housing_case": activity.housing_cases.first()}
+
+    def save(self, *, form, activity: Activity) -> None:
+        services.activity_form_case_link(
+            activity=activity, cleaned_data=form.cleaned_data, initial=form.initial
+        )

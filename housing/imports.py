@@ -168,24 +168,37 @@ class HousingCaseImport(ImportKind):
         return sorted(items)
 
     def parse(self, row: SheetRow, errors: RowErrors):
-        cell = self.cell
-        # Villages hang off the communes as they were before the 2025 merger; a case
-        # surveyed later names a new commune, which finds its old communes' villages too.
-        surveyed = cell(row, errors, "Ngày khảo sát", parse_date)
-        commune = cell(
-            row,
-            errors,
-            "Xã, thị trấn",
-            self.communes.match,
-            required=True,
-            on=surveyed or BEFORE_MERGER,
-        )
-        village = None
-        if commune:
-            village = cell(
-                row, errors, "Thôn, bản", self.villages.match, required=True, commune=commune
-            )
+        """The case's fields, its helping units and funding, and the key it is found by."""
+        village = self._village(row, errors)
         data = {
+            **self._household(row, errors),
+            "village_id": village.pk if village else None,
+            **self._support(row, errors),
+            **self._progress(row, errors),
+            **self._step_dates(row, errors),
+        }
+        self.check_steps(row, errors, data)
+        data["units"] = self._helping_units(row, errors)
+        data["funding"] = self.cell(row, errors, FUNDING, self.parse_funding) or []
+        return self._row_key(row, errors, data), data
+
+    def _village(self, row: SheetRow, errors: RowErrors):
+        """The village (None if not found), in its commune. Villages hang off the communes as
+        they were before the 2025 merger; a case surveyed later names a new commune, which
+        finds its old communes' villages too."""
+        surveyed = self.cell(row, errors, "Ngày khảo sát", parse_date)
+        on = surveyed or BEFORE_MERGER
+        commune = self.cell(row, errors, "Xã, thị trấn", self.communes.match, required=True, on=on)
+        if not commune:
+            return None
+        return self.cell(
+            row, errors, "Thôn, bản", self.villages.match, required=True, commune=commune
+        )
+
+    def _household(self, row: SheetRow, errors: RowErrors) -> dict:
+        """Who the household head is."""
+        cell = self.cell
+        return {
             "household_head": cell(row, errors, "Chủ hộ", parse_text, required=True),
             "birth_year": cell(row, errors, "Năm sinh", parse_int, minimum=1900, maximum=2100),
             "gender": cell(
@@ -193,7 +206,12 @@ class HousingCaseImport(ImportKind):
             )
             or "",
             "ethnicity": cell(row, errors, "Dân tộc", parse_text) or "",
-            "village_id": village.pk if village else None,
+        }
+
+    def _support(self, row: SheetRow, errors: RowErrors) -> dict:
+        """Why and how the household is supported: category, programme, kind of work, amount."""
+        cell = self.cell
+        return {
             "category": cell(
                 row,
                 errors,
@@ -214,6 +232,12 @@ class HousingCaseImport(ImportKind):
                 choices=choices(HousingCase.WorkKind),
             ),
             "support_amount": cell(row, errors, "Mức hỗ trợ (đồng)", parse_money) or 0,
+        }
+
+    def _progress(self, row: SheetRow, errors: RowErrors) -> dict:
+        """Where the work stands: its step, the expected end, the workdays given, notes."""
+        cell = self.cell
+        return {
             "status": cell(
                 row, errors, "Tình trạng", parse_choice, choices=choices(HousingCase.Status)
             )
@@ -222,25 +246,33 @@ class HousingCaseImport(ImportKind):
             "workdays": cell(row, errors, "Ngày công hỗ trợ", parse_decimal, places=1) or 0,
             "notes": cell(row, errors, "Ghi chú", parse_long_text) or "",
         }
-        for field, header in STEP_HEADERS.items():
-            data[field] = cell(row, errors, header, parse_date)
-        self.check_steps(row, errors, data)
+
+    def _step_dates(self, row: SheetRow, errors: RowErrors) -> dict:
+        """The day each step was reached (surveyed, approved, started, completed, handed over)."""
+        return {
+            field: self.cell(row, errors, header, parse_date)
+            for field, header in STEP_HEADERS.items()
+        }
+
+    def _helping_units(self, row: SheetRow, errors: RowErrors) -> list[int]:
+        """The units named under "Đơn vị giúp đỡ"; each name not found is reported."""
         units = []
         for name in (n for n in _SPLIT.split(parse_text(row.values.get("Đơn vị giúp đỡ"))) if n):
             try:
                 units.append(self.units.match(name))
             except MatchError as exc:
                 errors.add("Đơn vị giúp đỡ", name, str(exc))
-        data["units"] = sorted({u.pk for u in units})
-        data["funding"] = cell(row, errors, FUNDING, self.parse_funding) or []
-        own_key = cell(row, errors, "Mã hộ", parse_text)
+        return sorted({u.pk for u in units})
+
+    def _row_key(self, row: SheetRow, errors: RowErrors, data: dict) -> str:
+        """What importing the file again finds the case by: its own code ("Mã hộ") if the
+        file has one, else its village and household head."""
+        own_key = self.cell(row, errors, "Mã hộ", parse_text)
         if own_key and own_key.startswith(("#", "f:", "h:")):
-            key = own_key
-        elif own_key:
-            key = f"f:{own_key[:60]}"
-        else:
-            key = "h:" + digest(data["village_id"], name_key(data["household_head"] or ""))
-        return key, data
+            return own_key
+        if own_key:
+            return f"f:{own_key[:60]}"
+        return "h:" + digest(data["village_id"], name_key(data["household_head"] or ""))
 
     @staticmethod
     def check_steps(row, errors, data) -> None:
@@ -315,7 +347,7 @@ class HousingCaseImport(ImportKind):
         ]
         HousingCase.objects.bulk_create(cases, batch_size=1000)
         for case, row in zip(cases, rows, strict=True):
-            case._imported_extras = {"units": row.data["units"], "funding": row.data["funding"]}
+            vars(case)["_imported_extras"] = {k: row.data[k] for k in ("units", "funding")}
         self._write_extras(list(zip(cases, (row.data for row in rows), strict=True)))
         return cases
 

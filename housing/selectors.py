@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, QueryDict
 
-from activities.access import editable_units, is_admin, staff_communes, writable_communes
+from activities.access import (
+    editable_units,
+    is_admin,
+    require_admin,
+    staff_communes,
+    writable_communes,
+)
 from activities.models import Activity
 from housing.filters import HousingCaseFilter
 from housing.models import Funding, HousingCase
@@ -49,8 +56,15 @@ def housing_case_list(
     return filterset, filterset.qs
 
 
-def housing_case_get(*, user, pk: int) -> HousingCase:
-    """The case with what its page shows in one query; 404 when the user may not see it."""
+def housing_case_get(
+    *, user, pk: int, write: bool = False, admin_only: bool = False
+) -> HousingCase:
+    """The case with what its page shows in one query; 404 when the user may not see it.
+
+    Found first, so that staff get 404 for another commune's case (never a hint that it
+    exists); then 403 when the user may not change it today (`write`), or is not an admin
+    for an `admin_only` action (admins change every case).
+    """
     case = (
         with_funding_total(
             visible_cases(user).select_related("village__commune", "programme", "created_by")
@@ -60,6 +74,13 @@ def housing_case_get(*, user, pk: int) -> HousingCase:
     )
     if case is None:
         raise Http404("Không tìm thấy hộ được hỗ trợ.")
+    if admin_only:
+        require_admin(user)
+    if write and not can_write_case(user=user, case=case):
+        raise PermissionDenied(
+            "Đơn vị của bạn không còn được phân công phụ trách "
+            f"{case.village.commune.full_name} nên chỉ được xem hộ này, không được sửa."
+        )
     return case
 
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -45,7 +45,8 @@ EDITABLE_FIELDS: tuple[str, ...] = (
 
 def step_date_label(status: str) -> str:
     """ "ngày phê duyệt": the verbose name of the date a step records."""
-    return str(HousingCase._meta.get_field(HousingCase.STEP_DATES[status]).verbose_name)
+    field = HousingCase._meta.get_field(HousingCase.STEP_DATES[status])
+    return str(field.verbose_name) if isinstance(field, models.Field) else status
 
 
 def _dmy(day: datetime.date) -> str:
@@ -86,7 +87,7 @@ CASE_NOUN = "hồ sơ hộ"
 @transaction.atomic
 def housing_case_create(
     *,
-    created_by: AbstractBaseUser | None,
+    created_by: User | None,
     household_head: str,
     village: Village,
     programme: Programme,
@@ -160,7 +161,7 @@ def housing_case_update(
     )
     if changed or units_changed:
         _save(case)
-    if units_changed:
+    if units is not None and units_changed:
         case.helping_units.set(units)
     return case
 
@@ -206,7 +207,7 @@ def housing_case_advance(
 
 @transaction.atomic
 def housing_case_step_back(
-    *, case: HousingCase, reason: str, by: AbstractBaseUser | None = None
+    *, case: HousingCase, reason: str, by: User | None = None
 ) -> HousingCase:
     """Undo the last step (an admin's correction): clear its date, keep the reason in the notes.
 
@@ -282,9 +283,9 @@ def housing_case_link_activity(
 
 
 def activity_form_case_link(
-    *, activity: Activity, cleaned_data: dict[str, Any], initial: dict[str, Any], **_signal: Any
+    *, activity: Activity, cleaned_data: dict[str, Any], initial: dict[str, Any]
 ) -> None:
-    """The activity form's "Hộ được hỗ trợ nhà ở" (activities.services.activity_form_saved):
+    """The activity form's "Hộ được hỗ trợ nhà ở" (housing.forms.ActivityCasePart):
     the old case let go, the chosen one linked, with the same-commune rule beside the field.
 
     A link changed counts as a save of its case (housing_case_link_activity), so a case form

@@ -1,18 +1,18 @@
 """Staff pages for housing-support cases: list, create, edit, steps, funding, linked activities.
 
 Views parse input and call housing.selectors (reads) and housing.services (writes). Access
-(see tests/test_permissions.py): staff see and edit the cases of their units' communes (others'
-are 404), officials read everything and may not write (403), admins do everything, anyone
-else gets 403. The buttons of the case page (steps, funding, links) post and come back to it,
-with the outcome or the reason for a refusal as a message at the top.
+(see tests/lamb_binh/test_permissions.py): staff see and edit the cases of their units'
+communes (others' are 404), officials read everything and may not write (403), admins do
+everything, anyone else gets 403; a page says who it is for with an `access` decorator, and
+gets its case from `selectors.housing_case_get`, which refuses (404 or 403). The buttons of
+the case page (steps, funding, links) post and come back to it, with the outcome or the
+reason for a refusal as a message at the top.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,18 +20,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST, require_safe
 
-from activities.access import (
-    editable_units,
-    is_admin,
-    is_staff_member,
-    require_admin,
-    require_editor,
-    require_role,
-)
+from activities import access
 from activities.audit import history_for
 from activities.fields import add_service_errors
 from activities.models import Activity
-from activities.pagination import PAGE_SIZE, requested_page
+from activities.pagination import page_of
 from housing import selectors, services
 from housing.forms import (
     ActivityLinkForm,
@@ -44,27 +37,6 @@ from housing.forms import (
 from housing.models import HousingCase
 
 
-def _case_to_read(request: HttpRequest, pk: int) -> HousingCase:
-    require_role(request.user)
-    return selectors.housing_case_get(user=request.user, pk=pk)
-
-
-def _case_to_write(request: HttpRequest, pk: int, *, admin_only: bool = False) -> HousingCase:
-    # Found first, so staff get 404 for another commune's case (never a hint that it exists),
-    # then the role: officials, and staff on an admin-only action, get 403.
-    case = _case_to_read(request, pk)
-    if admin_only:
-        require_admin(request.user)
-    else:
-        require_editor(request.user)
-    if not selectors.can_write_case(user=request.user, case=case):
-        raise PermissionDenied(
-            "Đơn vị của bạn không còn được phân công phụ trách "
-            f"{case.village.commune.full_name} nên chỉ được xem hộ này, không được sửa."
-        )
-    return case
-
-
 def _refused(request: HttpRequest, case: HousingCase, errors: list[str]) -> HttpResponseRedirect:
     """Back to the case page, saying why nothing was changed."""
     for message in errors:
@@ -73,7 +45,7 @@ def _refused(request: HttpRequest, case: HousingCase, errors: list[str]) -> Http
 
 
 def _form_errors(form: Form) -> list[str]:
-    return [message for errors in form.errors.values() for message in errors]
+    return [str(message) for errors in form.errors.values() for message in errors]
 
 
 def _to_detail(case: HousingCase) -> HttpResponseRedirect:
@@ -105,7 +77,7 @@ def _render_detail(request: HttpRequest, case: HousingCase) -> HttpResponse:
         "activities": selectors.case_activities(case),
         "history": history_for(case, children=selectors.funding_log(case)),
         "can_edit": can_edit,
-        "can_step_back": is_admin(user) and services.previous_status(case) is not None,
+        "can_step_back": access.is_admin(user) and services.previous_status(case) is not None,
     }
     if can_edit:
         if next_status is not None:
@@ -120,15 +92,14 @@ def _render_detail(request: HttpRequest, case: HousingCase) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@access.role_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    require_role(request.user)
     filterset, cases = selectors.housing_case_list(request=request, data=request.GET)
-    page = Paginator(cases, PAGE_SIZE).get_page(requested_page(request.GET))
+    page = page_of(cases, request.GET)
     context = {
         "filter": filterset,
         "page": page,
-        "can_edit": is_admin(request.user) or is_staff_member(request.user),
+        "can_edit": access.can_edit(request.user),
         "today": timezone.localdate(),
         "open_statuses": services.STATUSES[:3],
     }
@@ -136,14 +107,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@access.role_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _case_to_read(request, pk))
+    return _render_detail(request, selectors.housing_case_get(user=request.user, pk=pk))
 
 
-@login_required
-def case_create(request: HttpRequest) -> HttpResponse:
-    require_editor(request.user)
+@access.editors_only
+def case_create(request: access.SignedInRequest) -> HttpResponse:
     form = HousingCaseCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -160,9 +130,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "housing/case_form.html", {"form": form})
 
 
-@login_required
+@access.editors_only
 def case_update(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_to_write(request, pk)
+    case = selectors.housing_case_get(user=request.user, pk=pk, write=True)
     form = HousingCaseForm(request.POST or None, instance=case, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -179,9 +149,9 @@ def case_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access.editors_only
 def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_to_write(request, pk)
+    case = selectors.housing_case_get(user=request.user, pk=pk, write=True)
     form = AdvanceForm(request.POST)
     if form.is_valid():
         try:
@@ -205,9 +175,9 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
-def case_step_back(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_to_write(request, pk, admin_only=True)
+@access.editors_only
+def case_step_back(request: access.SignedInRequest, pk: int) -> HttpResponse:
+    case = selectors.housing_case_get(user=request.user, pk=pk, admin_only=True)
     form = StepBackForm(request.POST)
     if form.is_valid():
         try:
@@ -227,9 +197,9 @@ def case_step_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access.editors_only
 def funding_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_to_write(request, pk)
+    case = selectors.housing_case_get(user=request.user, pk=pk, write=True)
     form = FundingForm(request.POST)
     if form.is_valid():
         try:
@@ -243,9 +213,9 @@ def funding_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access.editors_only
 def funding_delete(request: HttpRequest, pk: int, funding_id: int) -> HttpResponse:
-    case = _case_to_write(request, pk)
+    case = selectors.housing_case_get(user=request.user, pk=pk, write=True)
     funding = get_object_or_404(case.funding, pk=funding_id)
     services.funding_delete(funding=funding)
     messages.success(request, "Đã xóa khoản kinh phí.")
@@ -253,14 +223,14 @@ def funding_delete(request: HttpRequest, pk: int, funding_id: int) -> HttpRespon
 
 
 @require_POST
-@login_required
+@access.editors_only
 def case_activities(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_to_write(request, pk)
+    case = selectors.housing_case_get(user=request.user, pk=pk, write=True)
     form = ActivityLinkForm(request.POST)
     if form.is_valid():
         link = form.cleaned_data["action"] == "link"
         # Staff link and unlink only their own units' activities; admins any.
-        candidates = Activity.objects.filter(unit__in=editable_units(request.user))
+        candidates = Activity.objects.filter(unit__in=access.editable_units(request.user))
         if not link:
             candidates = candidates.filter(housing_cases=case)
         activity = candidates.filter(pk=form.cleaned_data["activity"]).first()

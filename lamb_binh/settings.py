@@ -13,7 +13,9 @@ from django.core.checks.security.base import (
     SECRET_KEY_MIN_LENGTH,
     SECRET_KEY_MIN_UNIQUE_CHARACTERS,
 )
-from django.core.checks.security.base import _check_secret_key as secret_key_is_strong
+from django.core.checks.security.base import (  # type: ignore[attr-defined]  # private: no stub
+    _check_secret_key as secret_key_is_strong,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -130,6 +132,9 @@ IMPORT_KINDS = [
     "activities.imports.kinds.ActivityImport",
     "housing.imports.HousingCaseImport",
 ]
+
+# The other apps' parts of the activity form (activities/forms.py form_parts): housing's case.
+ACTIVITY_FORM_PARTS = ["housing.forms.ActivityCasePart"]
 WSGI_APPLICATION = "lamb_binh.wsgi.application"
 
 TEMPLATES = [

@@ -10,14 +10,14 @@ from django.template import loader
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as default_server_error
 
-from activities.access import can_read_everything, role_required
+from activities import access
 
 
 @require_safe
-@role_required
+@access.role_required
 def home(request: HttpRequest) -> HttpResponse:
     # Officials and admins land on the dashboard; staff on their unit's current month.
-    if can_read_everything(request.user):
+    if access.can_read_everything(request.user):
         return redirect("dashboard")
     return redirect("activities:month_redirect")
 

@@ -1,11 +1,51 @@
-"""Shared fixtures: the Lâm Bình communes and small builders for the rest."""
+"""Shared fixtures: the Lâm Bình communes, the roles, the demo data and a fixed today. The
+builders they use live in tests/factories.py."""
 
 import datetime
+import io
+import zoneinfo
 
 import pytest
+import time_machine
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
 
+from activities import roles
 from activities.models import ActivityType, Assignment, Commune, PartyUnit, Village
 from activities.services import communes_load
+from housing.models import Programme
+from tests.factories import PRESENT, make_user
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "today(day): the day the `today` fixture fixes (01/12/2026 by default)"
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """A test marked `today` gets the fixture even when it does not name it, set up first."""
+    for item in items:
+        if item.get_closest_marker("today") and "today" not in item.fixturenames:
+            item.fixturenames.insert(0, "today")
+
+
+@pytest.fixture
+def today(request):
+    """Fix the calendar: timezone.localdate() (and so activities.services.local_today) is
+    this day for the whole test, the live server included; the clock still runs from noon,
+    so saves keep their order. PRESENT unless `@pytest.mark.today(day)` or an indirect
+    parameter says another day."""
+    marker = request.node.get_closest_marker("today")
+    day = getattr(request, "param", None) or (marker.args[0] if marker else PRESENT)
+    noon = datetime.datetime.combine(
+        day, datetime.time(12), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    )
+    with time_machine.travel(noon, tick=True):
+        assert timezone.localdate() == day
+        yield day
 
 
 @pytest.fixture
@@ -42,17 +82,13 @@ def assignment(unit, binh_an) -> Assignment:
     return Assignment.objects.create(unit=unit, commune=binh_an, start=datetime.date(2021, 9, 10))
 
 
+@pytest.fixture
+def programme(db) -> Programme:
+    """The province's 2021–2025 scheme (seeded by migration housing/0002)."""
+    return Programme.objects.get(code="de-an-tinh-2021-2025")
+
+
 # --- The roles: staff of unit A, staff of unit B, an official, an admin, an outsider. ---
-
-
-def make_user(username: str, group: str | None = None, **extra):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    user = get_user_model().objects.create_user(username, password="mat-khau-thu", **extra)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 @pytest.fixture
@@ -69,8 +105,6 @@ def unit_b(communes) -> PartyUnit:
 
 @pytest.fixture
 def staff_a(assignment, unit):
-    from activities import roles
-
     user = make_user("canbo_a", roles.STAFF, first_name="Hoàng Thị Lan")
     unit.staff.add(user)
     return user
@@ -78,8 +112,6 @@ def staff_a(assignment, unit):
 
 @pytest.fixture
 def staff_b(unit_b):
-    from activities import roles
-
     user = make_user("canbo_b", roles.STAFF)
     unit_b.staff.add(user)
     return user
@@ -87,15 +119,11 @@ def staff_b(unit_b):
 
 @pytest.fixture
 def official(db):
-    from activities import roles
-
     return make_user("lanhdao", roles.OFFICIALS)
 
 
 @pytest.fixture
 def admin_user(db):
-    from activities import roles
-
     return make_user("quantri", roles.ADMINS, is_staff=True, is_superuser=True)
 
 
@@ -103,6 +131,14 @@ def admin_user(db):
 def outsider(db):
     """Logged in, but in no role group."""
     return make_user("nguoila")
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data (17 units, the article's figures, accounts nhaplieu, lanhdao, quantri);
+    load_demo refuses to run without DEBUG."""
+    with override_settings(DEBUG=True):
+        call_command("load_demo", stdout=io.StringIO())
 
 
 @pytest.fixture(autouse=True)

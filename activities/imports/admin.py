@@ -16,11 +16,12 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tablib
 from django import forms
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ALL_VAR, PAGE_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
@@ -36,6 +37,7 @@ from import_export.results import Result, RowResult
 from import_export.tmp_storages import TempFolderStorage
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from activities import access
 from activities.imports.engine import ERROR, ImportKind, file_digest, import_rows
@@ -83,6 +85,8 @@ class ImportFileStorage(TempFolderStorage):
     """Uploaded files between preview and confirm, in a folder of their own; files of
     previews nobody confirmed are removed after a while."""
 
+    name: str | None  # set by the base class from the form; _open names a new upload
+
     def _folder(self) -> Path:
         folder = Path(
             getattr(settings, "IMPORT_TMP_DIR", "")
@@ -92,6 +96,8 @@ class ImportFileStorage(TempFolderStorage):
         return folder
 
     def get_full_path(self):
+        if self.name is None:
+            raise ValueError("The upload has no file yet.")
         return os.path.join(self._folder(), self.name)
 
     def _open(self, mode="r"):
@@ -248,7 +254,7 @@ def report_result(report, kind_class, *, with_rows: bool = True) -> Result:
 def template_workbook(kind: ImportKind) -> bytes:
     """The .xlsx to fill in: headers, an example row, and a sheet of instructions."""
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = "Dữ liệu"
     sheet.append([column.title for column in kind.columns])
     for cell in sheet[1]:
@@ -256,9 +262,7 @@ def template_workbook(kind: ImportKind) -> bytes:
         cell.fill = PatternFill("solid", fgColor="F2DCDB")
     sheet.append([neutralise(column.example) for column in kind.columns])
     for index, column in enumerate(kind.columns, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
-            14, len(column.title) + 4
-        )
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(column.title) + 4)
     guide = book.create_sheet("Hướng dẫn")
     guide.append([f"Mẫu nhập {kind.label}"])
     guide["A1"].font = Font(bold=True, size=13)
@@ -327,7 +331,14 @@ def has_nul(query) -> bool:
     return any("\x00" in key + "".join(values) for key, values in query.lists())
 
 
-class GuardedChangeListMixin:
+# The admin mixins below are checked as the ModelAdmins they are mixed into.
+if TYPE_CHECKING:
+    AdminMixinBase = admin.ModelAdmin
+else:
+    AdminMixinBase = object
+
+
+class GuardedChangeListMixin(AdminMixinBase):
     """For every admin list of ours: hostile list parameters never reach a 500."""
 
     def get_changelist(self, request, **kwargs):
@@ -512,10 +523,10 @@ def table_response(headers, rows, *, as_csv: bool, name: str) -> HttpResponse:
     sheet.append(headers)
     for values in rows:
         sheet.append(values)
-    buffer = io.BytesIO()
-    book.save(buffer)
+    content = io.BytesIO()
+    book.save(content)
     response = HttpResponse(
-        buffer.getvalue(),
+        content.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'

@@ -12,10 +12,12 @@ goes to the audit trail like any other.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from auditlog.models import LogEntry
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -76,10 +78,17 @@ class RowOutcome:
     action: str
     values: dict
     problems: list[Problem] = field(default_factory=list)
-    key: str | None = None
-    data: dict | None = None
+    key: str = ""  # check_rows fills in key and data from the kind's parse
+    data: dict = field(default_factory=dict)
     existing: models.Model | None = None
     changes: dict = field(default_factory=dict)
+
+    @property
+    def stored(self) -> models.Model:
+        """The stored object an update or unchanged row matched; new and bad rows have none."""
+        if self.existing is None:
+            raise ValueError(f"Row {self.number} matched no stored object.")
+        return self.existing
 
 
 @dataclass
@@ -133,18 +142,18 @@ class ImportKind:
         its stored object (`existing`, `changes`): a problem appended to a row's `problems`
         makes it a bad row."""
 
-    def create(self, rows: list[RowOutcome], *, user) -> list[models.Model]:
+    def create(self, rows: list[RowOutcome], *, user: User | None) -> list[models.Model]:
         raise NotImplementedError
 
-    def update(self, rows: list[RowOutcome], *, user) -> None:
+    def update(self, rows: list[RowOutcome], *, user: User | None) -> None:
         """Write the changed fields of existing objects (bulk)."""
         objects = []
         for row in rows:
             for name, value in row.data.items():
                 if name in self.tracked_fields:
-                    setattr(row.existing, name, value)
-            objects.append(row.existing)
-        self.model.objects.bulk_update(objects, self.tracked_fields, batch_size=1000)
+                    setattr(row.stored, name, value)
+            objects.append(row.stored)
+        self.model._default_manager.bulk_update(objects, self.tracked_fields, batch_size=1000)
 
     # Values compared and stored for undo, as JSON-friendly text.
     def snapshot(self, obj: models.Model) -> dict:
@@ -163,6 +172,11 @@ class ImportKind:
 
     def delete(self, queryset) -> None:
         queryset.delete()
+
+    def export_rows(self, queryset) -> Iterable[list]:
+        """The rows of `queryset` laid out as the template's columns, so an export imports
+        back unchanged."""
+        raise NotImplementedError
 
     def cell(
         self, row: SheetRow, errors: RowErrors, header: str, parser, *, required=False, **options
@@ -202,6 +216,8 @@ class ImportKind:
     def restore(self, obj: models.Model, old: dict) -> None:
         for name, value in old.items():
             field_ = self.model._meta.get_field(name)
+            if not isinstance(field_, models.Field):
+                raise TypeError(f"{name!r} is not a stored field of {self.model.__name__}.")
             setattr(obj, field_.attname, field_.to_python(value) if value is not None else None)
         obj.save()
 
@@ -304,7 +320,7 @@ def import_rows(
     *,
     kind: ImportKind,
     sheet: Sheet,
-    user,
+    user: User | None,
     file_name: str,
     file_hash: str,
     dry_run: bool,
@@ -319,45 +335,79 @@ def import_rows(
     return report
 
 
-def _write(kind: ImportKind, report: ImportReport, *, user, file_name: str, file_hash: str):
+def _write(
+    kind: ImportKind, report: ImportReport, *, user: User | None, file_name: str, file_hash: str
+) -> ImportBatch:
+    """Write the checked rows, and record what each did: in the batch (for undo) and in the
+    audit trail."""
     new = [row for row in report.rows if row.action == NEW]
     changed = [row for row in report.rows if row.action == UPDATE]
-    batch = ImportBatch.objects.create(
+    batch = _open_batch(kind, report, user=user, file_name=file_name, file_hash=file_hash)
+    old_values = {row.stored.pk: kind.snapshot(row.stored) for row in changed}
+    created = kind.create(new, user=user)
+    kind.update(changed, user=user)
+    content_type = ContentType.objects.get_for_model(kind.model)
+    items = _batch_items(batch, content_type, created, changed, old_values)
+    _bulk_create_in_slices(ImportBatchItem, items)
+    entries = _audit_entries(kind, batch, content_type, created, changed, user=user)
+    _bulk_create_in_slices(LogEntry, entries)
+    return batch
+
+
+def _open_batch(
+    kind: ImportKind, report: ImportReport, *, user: User | None, file_name: str, file_hash: str
+) -> ImportBatch:
+    """The batch that the rows written will belong to, with the counts the history shows."""
+    return ImportBatch.objects.create(
         kind=kind.slug,
         file_name=file_name[:255],
         file_hash=file_hash,
         created_by=user,
         rows_total=len(report.rows),
-        rows_new=len(new),
-        rows_updated=len(changed),
+        rows_new=report.count(NEW),
+        rows_updated=report.count(UPDATE),
         rows_skipped=report.count(SKIP),
     )
-    old_values = {row.existing.pk: kind.snapshot(row.existing) for row in changed}
-    created = kind.create(new, user=user)
-    kind.update(changed, user=user)
-    content_type = ContentType.objects.get_for_model(kind.model)
-    items = (
-        ImportBatchItem(
+
+
+def _batch_items(
+    batch: ImportBatch,
+    content_type: ContentType,
+    created: list[models.Model],
+    changed: list[RowOutcome],
+    old_values: dict,
+) -> Iterator[ImportBatchItem]:
+    """What undo needs: the objects created (to delete), the objects updated with the
+    values they had (to put back)."""
+    for obj in created:
+        yield ImportBatchItem(
             batch=batch,
             content_type=content_type,
             object_id=obj.pk,
             action=ImportBatchItem.Action.CREATED,
         )
-        for obj in created
-    )
-    updated_items = (
-        ImportBatchItem(
+    for row in changed:
+        yield ImportBatchItem(
             batch=batch,
             content_type=content_type,
-            object_id=row.existing.pk,
+            object_id=row.stored.pk,
             action=ImportBatchItem.Action.UPDATED,
-            old_values=old_values[row.existing.pk],
+            old_values=old_values[row.stored.pk],
         )
-        for row in changed
-    )
-    # Bulk writes skip the audit trail's signals: record them here, old → new.
-    entries = (
-        _log(
+
+
+def _audit_entries(
+    kind: ImportKind,
+    batch: ImportBatch,
+    content_type: ContentType,
+    created: list[models.Model],
+    changed: list[RowOutcome],
+    *,
+    user: User | None,
+) -> Iterator[LogEntry]:
+    """The audit trail of the rows written, old → new: bulk writes skip its signals."""
+    for obj in created:
+        yield _log(
             content_type,
             obj,
             LogEntry.Action.CREATE,
@@ -367,31 +417,23 @@ def _write(kind: ImportKind, report: ImportReport, *, user, file_name: str, file
             batch,
             kind.describe(obj),
         )
-        for obj in created
-    )
-    updates = (
-        _log(
+    for row in changed:
+        yield _log(
             content_type,
-            row.existing,
+            row.stored,
             LogEntry.Action.UPDATE,
             None,
             row.changes,
             user,
             batch,
-            kind.describe(row.existing),
+            kind.describe(row.stored),
         )
-        for row in changed
-    )
-    # In slices, so that a 50.000-row file never holds 100.000 more objects at once.
-    for model, objects in (
-        (ImportBatchItem, items),
-        (ImportBatchItem, updated_items),
-        (LogEntry, entries),
-        (LogEntry, updates),
-    ):
-        for chunk in batched(objects, 2000):
-            model.objects.bulk_create(chunk)
-    return batch
+
+
+def _bulk_create_in_slices(model: type[models.Model], objects: Iterable[models.Model]) -> None:
+    """In slices, so that a 50.000-row file never holds 100.000 more objects at once."""
+    for chunk in batched(objects, 2000):
+        model._default_manager.bulk_create(chunk)
 
 
 def _log(content_type, obj, action, created_values, changes, user, batch, label=None) -> LogEntry:
@@ -413,17 +455,17 @@ def _log(content_type, obj, action, created_values, changes, user, batch, label=
 
 
 @transaction.atomic
-def import_undo(*, batch: ImportBatch, user) -> None:
+def import_undo(*, batch: ImportBatch, user: User | None) -> None:
     """Take a whole import back: delete what it created, restore what it changed."""
     if batch.state == ImportBatch.State.UNDONE:
         raise ValidationError("Lần nhập này đã được hoàn tác.")
-    kind = registry.kind_for(batch.kind)()
+    kind = registry.kinds()[batch.kind]()
     items = list(batch.items.select_related("content_type"))
     created_ids = [i.object_id for i in items if i.action == ImportBatchItem.Action.CREATED]
     updated = {i.object_id: i.old_values for i in items if i.action == "updated"}
     content_type = ContentType.objects.get_for_model(kind.model)
     entries = []
-    for obj in kind.model.objects.filter(pk__in=list(updated)):
+    for obj in kind.model._default_manager.filter(pk__in=list(updated)):
         entries.append(
             _log(
                 content_type,
@@ -436,7 +478,7 @@ def import_undo(*, batch: ImportBatch, user) -> None:
             )
         )
         kind.restore(obj, updated[obj.pk])
-    doomed = kind.model.objects.filter(pk__in=created_ids)
+    doomed = kind.model._default_manager.filter(pk__in=created_ids)
     entries += [
         _log(content_type, obj, LogEntry.Action.DELETE, {}, None, user, batch) for obj in doomed
     ]

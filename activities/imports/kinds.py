@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 
 from django.db.models import Prefetch
 
 from activities import rules
+from activities.figures import FIELDS, FIGURES, Figure
 from activities.imports.engine import (
     Column,
     ImportKind,
@@ -40,7 +42,6 @@ from activities.models import (
 )
 from activities.numbers import vn_number
 from activities.periods import MERGER_DATE
-from activities.rules import MAX_CADRES, MAX_PEOPLE
 from activities.services import local_today
 from activities.text import name_key
 
@@ -49,14 +50,23 @@ BEFORE_MERGER = MERGER_DATE - datetime.timedelta(days=1)
 # The column that confirms a possible duplicate, as "Vẫn lưu" does on the form.
 CONFIRM = "Vẫn nhập"
 CONFIRM_KEY = "confirm_duplicate"
+# The column of a figure's unit of measure, beside the figure (activities.figures).
+UNIT_COLUMNS = {
+    "output_unit": Column(
+        "output_unit",
+        "Đơn vị tính",
+        False,
+        "m",
+        "Để trống thì lấy đơn vị tính của loại hoạt động.",
+    ),
+}
 # Where each rule's message goes (activities.rules names the form's fields).
 RULE_COLUMNS = {
     "date": "Ngày",
     "commune": "Xã, thị trấn",
     "villages": "Thôn, bản",
-    "cadre_participations": "Lượt cán bộ, đảng viên",
-    "people_participations": "Lượt nhân dân",
-    "output_unit": "Đơn vị tính",
+    **{figure.field: figure.import_header for figure in FIGURES},
+    **{key: column.header for key, column in UNIT_COLUMNS.items()},
 }
 _YES = {"x", "có", "co", "1", "đúng", "yes"}
 _NO = {"", "không", "khong", "0", "no"}
@@ -91,6 +101,28 @@ def commune_label(commune: Commune, communes: list[Commune]) -> str:
 
 def _day(value) -> str | None:
     return value.strftime("%d/%m/%Y") if value else None
+
+
+def _figure_columns() -> list[Column]:
+    """A column per figure, in their order, an output's unit of measure beside it."""
+    columns = []
+    for f in FIGURES:
+        columns.append(Column(f.field, f.import_header, f.required, f.example, f.import_help))
+        if f.unit_field:
+            columns.append(UNIT_COLUMNS[f.unit_field])
+    return columns
+
+
+def _figure_cells(activity: Activity) -> list:
+    """The figures' cells of an exported row, as _figure_columns() orders them: decimals
+    written with a comma (47,5) as the import reads them back, whole numbers as they are."""
+    cells = []
+    for f in FIGURES:
+        value = getattr(activity, f.field)
+        cells.append(vn_number(value) if f.places and value is not None else value)
+        if f.unit_field:
+            cells.append(getattr(activity, f.unit_field))
+    return cells
 
 
 class CommuneImport(ImportKind):
@@ -342,19 +374,7 @@ class ActivityImport(ImportKind):
         ),
         Column("activity_type", "Loại hoạt động", True, "Làm đường bê tông thôn, bản"),
         Column("description", "Nội dung", False, "Đổ bê tông đường thôn"),
-        Column("cadre_participations", "Lượt cán bộ, đảng viên", True, 12),
-        Column("people_participations", "Lượt nhân dân", False, 35),
-        Column("workdays", "Ngày công", False, "47,5"),
-        Column("output_quantity", "Khối lượng", False, "120"),
-        Column(
-            "output_unit",
-            "Đơn vị tính",
-            False,
-            "m",
-            "Để trống thì lấy đơn vị tính của loại hoạt động.",
-        ),
-        Column("money_contributed", "Tiền đóng góp (đồng)", False, "1.500.000"),
-        Column("money_mobilised", "Tiền vận động (đồng)", False, "5 triệu"),
+        *_figure_columns(),
         Column(
             "confirm_duplicate",
             CONFIRM,
@@ -371,13 +391,7 @@ class ActivityImport(ImportKind):
         "commune_id",
         "activity_type_id",
         "description",
-        "cadre_participations",
-        "people_participations",
-        "workdays",
-        "output_quantity",
-        "output_unit",
-        "money_contributed",
-        "money_mobilised",
+        *FIELDS,
     ]
 
     def prepare(self):
@@ -434,8 +448,7 @@ class ActivityImport(ImportKind):
             day=data["date"],
             commune=commune,
             villages=villages,
-            cadres=data["cadre_participations"],
-            people=data["people_participations"],
+            figures={f.field: data[f.field] for f in FIGURES},
             # Without a type (said already) there is no usual unit to fall back on.
             output_quantity=data["output_quantity"] if kind else None,
             output_unit=data["output_unit"],
@@ -451,64 +464,93 @@ class ActivityImport(ImportKind):
                 errors.add(header, row.values.get(header), message)
 
     def parse(self, row, errors):
-        cell = self.cell
-        day = cell(row, errors, "Ngày", parse_date, required=True)
-        unit = cell(row, errors, "Đơn vị", self.units.match, required=True)
-        if day is None and row.values.get("Ngày") not in (None, ""):
-            # The date is wrong (already said): a commune that needs it to be told apart
-            # from its namesake is not a second error.
-            commune = self._quiet(self.communes.match, row.values.get("Xã, thị trấn"))
-        else:
-            commune = cell(row, errors, "Xã, thị trấn", self.communes.match, required=True, on=day)
-        kind = cell(row, errors, "Loại hoạt động", self.match_type, required=True)
+        """The row's activity, read in steps: where and when, what, the figures; then the
+        form's rules and the row's key."""
+        day, unit, commune = self.parse_place(row, errors)
+        kind = self.cell(row, errors, "Loại hoạt động", self.match_type, required=True)
         villages = self.parse_villages(row, errors, commune)
-        quantity = cell(row, errors, "Khối lượng", parse_decimal, places=2)
-        output_unit = rules.output_unit_for(
-            quantity=quantity, unit=cell(row, errors, "Đơn vị tính", parse_text) or "", kind=kind
-        )
         data = {
             "date": day,
             "unit_id": unit.pk if unit else None,
             "commune_id": commune.pk if commune else None,
             "activity_type_id": kind.pk if kind else None,
-            "description": cell(row, errors, "Nội dung", parse_long_text) or "",
-            "cadre_participations": cell(
-                row, errors, "Lượt cán bộ, đảng viên", parse_int, required=True, maximum=MAX_CADRES
-            ),
-            "people_participations": cell(
-                row, errors, "Lượt nhân dân", parse_int, maximum=MAX_PEOPLE
-            )
-            or 0,
-            "workdays": cell(row, errors, "Ngày công", parse_decimal, places=1) or 0,
-            "output_quantity": quantity,
-            "output_unit": output_unit,
-            "money_contributed": cell(row, errors, "Tiền đóng góp (đồng)", parse_money) or 0,
-            "money_mobilised": cell(row, errors, "Tiền vận động (đồng)", parse_money) or 0,
+            "description": self.cell(row, errors, "Nội dung", parse_long_text) or "",
+            **self.parse_figures(row, errors, kind),
             "villages": sorted({v.pk for v in villages}),
-            CONFIRM_KEY: bool(cell(row, errors, CONFIRM, parse_confirm)),
+            CONFIRM_KEY: bool(self.cell(row, errors, CONFIRM, parse_confirm)),
         }
         self.check_rules(
             row, errors, data=data, unit=unit, commune=commune, kind=kind, villages=villages
         )
-        own_key = cell(row, errors, "Mã dòng", parse_text)
+        return self.row_key(row, errors, data), data
+
+    def parse_place(self, row, errors) -> tuple:
+        """(day, unit, commune); a commune is matched as it was on the day."""
+        day = self.cell(row, errors, "Ngày", parse_date, required=True)
+        unit = self.cell(row, errors, "Đơn vị", self.units.match, required=True)
+        if day is None and row.values.get("Ngày") not in (None, ""):
+            # The date is wrong (already said): a commune that needs it to be told apart
+            # from its namesake is not a second error.
+            commune = self._quiet(self.communes.match, row.values.get("Xã, thị trấn"))
+        else:
+            commune = self.cell(
+                row, errors, "Xã, thị trấn", self.communes.match, required=True, on=day
+            )
+        return day, unit, commune
+
+    def parse_figures(self, row, errors, kind) -> dict:
+        """Each figure's cell by Activity field, and an output's unit of measure: the one
+        written, else the type's usual unit."""
+        values = {}
+        for figure in FIGURES:
+            value = self.parse_figure(row, errors, figure)
+            values[figure.field] = value
+            if figure.unit_field:
+                header = UNIT_COLUMNS[figure.unit_field].header
+                written = self.cell(row, errors, header, parse_text) or ""
+                values[figure.unit_field] = rules.output_unit_for(
+                    quantity=value, unit=written, kind=kind
+                )
+        return values
+
+    def parse_figure(self, row, errors, figure: Figure):
+        """One figure's cell: money, a decimal or a whole number within the figure's bound;
+        empty is its default (0), or an error if it is required."""
+        parser: Callable[..., object]
+        if figure.is_money:
+            parser, options = parse_money, {}
+        elif figure.places:
+            parser, options = parse_decimal, {"places": figure.places, "maximum": figure.maximum}
+        else:
+            parser, options = parse_int, {"maximum": figure.maximum}
+        value = self.cell(
+            row, errors, figure.import_header, parser, required=figure.required, **options
+        )
+        if figure.default is None:
+            return value
+        return value or figure.default
+
+    def row_key(self, row, errors, data: dict) -> str:
+        """The key that finds the row again on the next import: its own "Mã dòng", the one
+        an export wrote, else a digest of what makes the outing."""
+        own_key = self.cell(row, errors, "Mã dòng", parse_text)
         if own_key and len(own_key) > 60:
             errors.add("Mã dòng", own_key, "Mã dòng dài quá 60 ký tự.")
         if own_key and own_key.startswith(("#", "f:", "h:")):
-            key = own_key  # a key this application wrote on export
-        elif own_key:
-            key = f"f:{own_key}"
-        else:
-            key = "h:" + digest(
-                data["unit_id"],
-                day,
-                data["commune_id"],
-                data["villages"],
-                data["activity_type_id"],
-                data["cadre_participations"],
-                data["people_participations"],
-                data["description"],
-            )
-        return key, data
+            return own_key  # a key this application wrote on export
+        if own_key:
+            return f"f:{own_key}"
+        # The same values as ever, so that a file imported before finds its rows again.
+        return "h:" + digest(
+            data["unit_id"],
+            data["date"],
+            data["commune_id"],
+            data["villages"],
+            data["activity_type_id"],
+            data["cadre_participations"],
+            data["people_participations"],
+            data["description"],
+        )
 
     def review(self, rows: list[RowOutcome]) -> None:
         """The possible duplicate, as the form's "Vẫn lưu": a row that would create (or move
@@ -549,7 +591,7 @@ class ActivityImport(ImportKind):
         links = Prefetch(
             "village_links", queryset=ActivityVillage.objects.only("activity_id", "village_id")
         )
-        return find_by_keys(Activity.objects.prefetch_related(links), keys)
+        return find_by_keys(Activity.objects.all().prefetch_related(links), keys)
 
     def snapshot(self, obj):
         values = super().snapshot(obj)
@@ -575,7 +617,7 @@ class ActivityImport(ImportKind):
             values = {k: v for k, v in row.data.items() if k not in ("villages", CONFIRM_KEY)}
             key = None if row.key.startswith("#") else row.key
             activity = Activity(**values, import_key=key, created_by=user)
-            activity._imported_villages = row.data["villages"]
+            vars(activity)["_imported_villages"] = row.data["villages"]
             objects.append(activity)
         Activity.objects.bulk_create(objects, batch_size=1000)
         ActivityVillage.objects.bulk_create(
@@ -623,12 +665,6 @@ class ActivityImport(ImportKind):
                 "; ".join(v.name for v in a.villages.all()),
                 a.activity_type.name,
                 a.description,
-                a.cadre_participations,
-                a.people_participations,
-                vn_number(a.workdays),
-                vn_number(a.output_quantity) if a.output_quantity is not None else None,
-                a.output_unit,
-                a.money_contributed,
-                a.money_mobilised,
+                *_figure_cells(a),
                 None,  # "Vẫn nhập": a stored activity needs no confirmation
             ]

@@ -20,7 +20,8 @@ from typing import TypeVar
 from activities.models import Commune, PartyUnit, Village
 from activities.text import nfc
 
-T = TypeVar("T")
+# A row of the reference data the matchers look up.
+T = TypeVar("T", Commune, Village, PartyUnit)
 
 
 class MatchError(ValueError):
@@ -201,7 +202,7 @@ def _join(labels: Iterable[str]) -> str:
     return ", ".join(labels)
 
 
-def _subject(rows: Sequence, written: str, key: Callable[[object], str]) -> str:
+def _subject(rows: Sequence[T], written: str, key: Callable[[T], str]) -> str:
     """The name to quote: the rows' own name when they share it, otherwise what was written."""
     names = {key(row) for row in rows}
     return rows[0].name if len(names) == 1 else written
@@ -229,8 +230,8 @@ def _period(row) -> str:
 
 
 def _labelled(head: str, *details: str) -> str:
-    details = [d for d in details if d]
-    return f"{head} ({', '.join(details)})" if details else head
+    shown = [d for d in details if d]
+    return f"{head} ({', '.join(shown)})" if shown else head
 
 
 # --- Communes ---------------------------------------------------------------------------
@@ -300,8 +301,8 @@ class CommuneMatcher:
             found = valid
         if len(found) == 1:
             return found[0]
-        names = {match_key(c.name) for c in found}
-        if plain and len(names) > 1:
+        keys = {match_key(c.name) for c in found}
+        if plain and len(keys) > 1:
             kind = _kind_word(found, "xã, thị trấn")
             names = _join(f"{c.name} ({c.code})" for c in found)
             message = (
@@ -384,6 +385,7 @@ class VillageMatcher:
         if not written:
             raise MatchError("Chưa ghi thôn, bản.", value=written)
         exact, plain = _search_keys(written, "village")
+        scopes: list[set[int] | None]
         if commune is None:
             scopes = [None]
         else:

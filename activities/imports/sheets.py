@@ -90,7 +90,7 @@ class SheetRow:
 @dataclass
 class Sheet:
     headers: list[str]  # in file order; a known header is spelled as in `expected_headers`
-    rows: list[SheetRow]
+    rows: Iterable[SheetRow]  # a list from read_sheet; the admin streams its dataset's rows
     skipped: list[tuple[int, str]]  # (row number, why: "dòng tiêu đề", "dòng trống"…)
     header_row: int = 0
     sheet_name: str = ""  # the worksheet read; "" for a CSV

@@ -230,7 +230,7 @@ def _show(value: object) -> str:
     number = Decimal(str(value))
     if number == number.to_integral_value():
         number = number.to_integral_value()
-    return f"{number:,f}".translate(str.maketrans({",": ".", ".": ","}))
+    return f"{number:,f}".translate(str.maketrans(",.", ".,"))
 
 
 # Dates

@@ -16,33 +16,22 @@ from openpyxl.utils import get_column_letter
 
 from activities import access
 from activities.imports.admin import neutralise
-from lamb_binh.dashboard.views import Report, build_report, require_reader_of_everything
+from lamb_binh.dashboard.reports import total_columns
+from lamb_binh.dashboard.views import Report, build_report
 
 INTEGER = "#,##0"
-ONE_DECIMAL = "#,##0.0"
 TWO_DECIMALS = "#,##0.00"
 HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
 THIN = Side(style="thin", color="999999")
 
-TOTAL_COLUMNS = [
-    ("Hoạt động", "activities", INTEGER),
-    ("Lượt cán bộ, đảng viên", "cadres", INTEGER),
-    ("Lượt nhân dân", "people", INTEGER),
-    ("Ngày công", "workdays", ONE_DECIMAL),
-]
-MONEY_COLUMNS = [
-    ("Đóng góp (đồng)", "money_contributed", INTEGER),
-    ("Vận động (đồng)", "money_mobilised", INTEGER),
-]
-VILLAGES = [("Thôn đã đến", "villages", INTEGER)]
-
 
 def _totals_table(rows, first: str, *, villages: bool, total=None):
-    columns = TOTAL_COLUMNS + (VILLAGES if villages else []) + MONEY_COLUMNS
-    headers = [first] + [c[0] for c in columns]
-    formats = [None] + [c[2] for c in columns]
-    body = [[row.label] + [getattr(row.totals, c[1]) for c in columns] for row in rows]
-    footer = ["Tổng cộng"] + [getattr(total, c[1]) for c in columns] if total else None
+    """The columns of the page's table (reports.total_columns), each with its Excel format."""
+    columns = total_columns(villages=villages)
+    headers = [first] + [c.header for c in columns]
+    formats = [None] + [c.excel_format for c in columns]
+    body = [[row.label] + [getattr(row.totals, c.name) for c in columns] for row in rows]
+    footer = ["Tổng cộng"] + [getattr(total, c.name) for c in columns] if total else None
     return headers, formats, body, footer
 
 
@@ -160,7 +149,7 @@ def _sheet(workbook: Workbook, report: Report, title: str, table) -> None:
 
 def workbook_for(report: Report, table: str) -> bytes:
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])
     chosen = TABLES.items() if table == "tong-hop" else [(table, TABLES[table])]
     for _, (title, build) in chosen:
         _sheet(workbook, report, title, build(report))
@@ -186,13 +175,8 @@ def csv_for(report: Report, table: str) -> str:
 
 
 @require_safe
+@access.file_for_readers
 def dashboard_export(request: HttpRequest, table: str) -> HttpResponse:
-    # Data, not a page: anonymous users get 403 rather than a login redirect.
-    if not request.user.is_authenticated:
-        return HttpResponse("Cần đăng nhập.", status=403, content_type="text/plain; charset=utf-8")
-    if not access.role_label(request.user):
-        return HttpResponse("Không có quyền.", status=403, content_type="text/plain; charset=utf-8")
-    require_reader_of_everything(request)
     if table != "tong-hop" and table not in TABLES:
         raise Http404("Không có bảng này.")
     report = build_report(request.GET)

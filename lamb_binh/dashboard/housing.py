@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 
 from housing.models import Funding, HousingCase
@@ -68,6 +69,7 @@ def housing_progress(scope: Scope) -> Progress:
     ]
     total = sum(status_counts.values())
     done = sum(status_counts.get(s, 0) for s in DONE)
+    commune_key: dict[str, Combinable]
     if scope.merged:
         commune_key = {
             "commune_id": Coalesce("village__commune__successor_id", "village__commune_id"),

@@ -17,6 +17,7 @@ from functools import cached_property
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from activities.figures import FIGURES, MONEY, SUMMED, WORK
 from activities.filters import DEFAULT_KIND, PeriodForm, ReportFilter
 from activities.models import (
     Activity,
@@ -34,37 +35,52 @@ from activities.models import (
 from activities.periods import Period, month_end
 from activities.selectors import assigned_on_date
 
-# The sums of a summary table (monthly or daily).
-STAT_SUMS = {
-    "activities": Sum("activities"),
-    "cadres": Sum("cadres"),
-    "people": Sum("people"),
-    "workdays_tenths": Sum("workdays_tenths"),
-    "output_hundredths": Sum("output_hundredths"),
-    "money_contributed": Sum("money_contributed"),
-    "money_mobilised": Sum("money_mobilised"),
-}
+# The sums of a summary table (monthly or daily): the activities, each figure's column.
+STAT_SUMS = {column: Sum(column) for column in ("activities", *SUMMED)}
 
 
-@dataclass
 class Totals:
-    activities: int = 0
-    cadres: int = 0
-    people: int = 0
-    workdays: Decimal = Decimal(0)
-    output: Decimal = Decimal(0)
-    money_contributed: int = 0
-    money_mobilised: int = 0
-    villages: int = 0
+    """The activities counted, each figure's total by its name (totals.cadres,
+    totals.workdays: activities.figures) and, where a table shows them, the villages
+    reached (set by the caller)."""
+
+    def __init__(self) -> None:
+        self.activities = 0
+        self.villages = 0
+        self.figures: dict[str, int | Decimal] = {f.name: f.zero() for f in FIGURES}
+
+    def __getattr__(self, name: str) -> int | Decimal:
+        # Asked only for what is not an attribute: a figure's total.
+        figures = self.__dict__.get("figures", {})
+        if name in figures:
+            return figures[name]
+        raise AttributeError(name)
 
     def add_stat(self, row: dict) -> None:
         self.activities += row["activities"] or 0
-        self.cadres += row["cadres"] or 0
-        self.people += row["people"] or 0
-        self.workdays += Decimal(row["workdays_tenths"] or 0) / 10
-        self.output += Decimal(row["output_hundredths"] or 0) / 100
-        self.money_contributed += row["money_contributed"] or 0
-        self.money_mobilised += row["money_mobilised"] or 0
+        for f in FIGURES:
+            self.figures[f.name] += f.from_column(row[f.column])
+
+
+@dataclass(frozen=True)
+class TotalColumn:
+    """A column of a report table after the row's label: its header, the Totals attribute
+    it shows and that number's format in Excel."""
+
+    header: str
+    name: str
+    excel_format: str = "#,##0"
+
+
+def total_columns(*, villages: bool) -> list[TotalColumn]:
+    """The activities, the work done, the villages reached (where the table shows them),
+    then the money: the page's tables, the print view and the exports alike."""
+
+    def of(figures) -> list[TotalColumn]:
+        return [TotalColumn(f.label, f.name, f.excel_format) for f in figures]
+
+    reached = [TotalColumn("Thôn đã đến", "villages")] if villages else []
+    return [TotalColumn("Hoạt động", "activities"), *of(WORK), *reached, *of(MONEY)]
 
 
 @dataclass
@@ -133,11 +149,11 @@ class Scope:
 
     @property
     def errors(self) -> list[str]:
-        messages = []
+        messages: list[str] = []
         for form in (self.period_form, self.filterset.form):
             if form.is_bound and not form.is_valid():
                 for errors in form.errors.values():
-                    messages.extend(errors)
+                    messages.extend(str(error) for error in errors)
         return messages
 
     @property
@@ -237,10 +253,7 @@ class Scope:
     def communes(self) -> list[Commune]:
         """The rows of the per-commune table: the communes valid on any day of the period,
         or, merged, the communes they became (a commune never merged stands for itself)."""
-        valid = Commune.objects.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=self.period.end),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=self.period.start),
-        )
+        valid = Commune.objects.valid_during(self.period.start, self.period.end)
         chosen = self.filterset.form.cleaned_data.get("xa")
         if chosen:
             valid = valid.filter(Q(pk=chosen.pk) | Q(successor=chosen))
@@ -249,8 +262,7 @@ class Scope:
             communes = Commune.objects.filter(pk__in=groups)
         else:
             communes = valid
-        order = [F("valid_from").asc(nulls_first=True), "name"]
-        return list(communes.order_by(*order))
+        return list(communes.order_by(F("valid_from").asc(nulls_first=True), "name"))
 
 
 def _grouped(scope: Scope, stat_key, edge_key) -> dict:
@@ -276,9 +288,7 @@ def headline(scope: Scope) -> Headline:
     for row in scope.edge_groups:
         totals.add_stat(row)
     communes = commune_rows(scope)
-    last = scope.filtered(
-        Activity.objects.filter(date__range=(scope.period.start, scope.period.end))
-    )
+    last = scope.filtered(Activity.objects.in_period(scope.period.start, scope.period.end))
     last_day = last.order_by("-date").values_list("date", flat=True).first()
     totals.villages = sum(row.totals.villages for row in communes)
     return Headline(
@@ -306,7 +316,7 @@ def commune_rows(scope: Scope) -> list[Row]:
         )
         row.totals.villages = len(villages.get(commune.pk, ()))
         rows.append(row)
-    scope._commune_rows = rows
+    vars(scope)["_commune_rows"] = rows
     return rows
 
 
@@ -326,7 +336,7 @@ def unit_rows(scope: Scope) -> list[Row]:
         row.totals.villages = len(villages.get(unit.pk, ()))
         if unit.is_active or row.totals.activities:
             rows.append(row)
-    scope._unit_rows = rows
+    vars(scope)["_unit_rows"] = rows
     return rows
 
 
@@ -340,7 +350,7 @@ def type_rows(scope: Scope) -> list[Row]:
 
 
 def month_rows(scope: Scope) -> list[Row]:
-    stats = {}
+    stats: dict[datetime.date, Totals] = {}
     for row in scope.stats().values("month").annotate(**STAT_SUMS).order_by():
         stats.setdefault(row["month"], Totals()).add_stat(row)
     for row in scope.edge_groups:
@@ -389,10 +399,7 @@ def rule_matrix(scope: Scope) -> RuleMatrix:
     if not months:
         return RuleMatrix([], [], None, [], [])
     first, last = months[0], month_end(months[-1])
-    assignments = scope.filtered(
-        Assignment.objects.filter(Q(end__isnull=True) | Q(end__gte=first), start__lte=last),
-        types=False,
-    ).values_list("unit_id", "start", "end")
+    assignments = scope.filtered(Assignment.objects.overlapping(first, last), types=False)
     met = {
         (unit_id, (m.date() if isinstance(m, datetime.datetime) else m))
         for unit_id, m in scope.filtered(
@@ -411,15 +418,12 @@ def rule_matrix(scope: Scope) -> RuleMatrix:
             year__range=(first.year, last.year),
         ).values_list("unit_id", "year", "month")
     }
-    spans: dict = {}
-    for unit_id, start, end in assignments:
-        spans.setdefault(unit_id, []).append((start, end))
+    spans: dict[int, list[Assignment]] = {}
+    for assignment in assignments.only("unit", "start", "end"):
+        spans.setdefault(assignment.unit_id, []).append(assignment)
 
     def state(unit: PartyUnit, month: datetime.date) -> RuleCell:
-        if not any(
-            start <= month_end(month) and (end is None or end >= month)
-            for start, end in spans.get(unit.pk, ())
-        ):
+        if not any(a.overlaps(month, month_end(month)) for a in spans.get(unit.pk, ())):
             return RuleCell("not_assigned")
         if (unit.pk, month) in met:
             return RuleCell("met")

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from activities.figures import TOTALLED
 from activities.numbers import vn_million, vn_number
 from activities.periods import Period
 from lamb_binh.dashboard.housing import Progress
 from lamb_binh.dashboard.reports import Headline, Row
+
+# The figures the sentences below write by hand; any other figure gets a clause of its own.
+_WRITTEN = {"cadres", "people", "workdays", "output", "money_contributed", "money_mobilised"}
+
+
+def _unwritten(totals) -> str:
+    """A clause for each figure with a total that the sentences do not write by hand:
+    ". Số hộ được giúp đỡ: 12"."""
+    clauses = []
+    for figure in TOTALLED:
+        total = getattr(totals, figure.name)
+        if figure.name in _WRITTEN or not total:
+            continue
+        unit = f" {figure.report_unit}" if figure.report_unit else ""
+        clauses.append(f". {figure.headline_label}: {figure.in_report(total)}{unit}")
+    return "".join(clauses)
 
 
 def summary_paragraph(
@@ -32,6 +49,7 @@ def summary_paragraph(
             for row in outputs
         )
         text += f". Kết quả: {done}"
+    text += _unwritten(t)
     if t.money_contributed or t.money_mobilised:
         text += (
             f". Các cơ quan, đơn vị đóng góp {vn_million(t.money_contributed)} triệu đồng, "

@@ -14,20 +14,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from activities.numbers import vn_number
-from lamb_binh.dashboard.reports import RuleCell
+from lamb_binh.dashboard.reports import RuleCell, TotalColumn, total_columns
 
 register = template.Library()
 
-HEAD = (
-    "Hoạt động",
-    "Lượt cán bộ, đảng viên",
-    "Lượt nhân dân",
-    "Ngày công",
-    "Thôn đã đến",
-    "Đóng góp (đồng)",
-    "Vận động (đồng)",
-)
-VILLAGES = HEAD.index("Thôn đã đến")
 ZERO_ROW = mark_safe(' class="zero"')  # a row without activities, greyed out
 
 # The markup of a rule cell in each state (escaped once, here).
@@ -46,18 +36,11 @@ def rule_cells(cells) -> SafeString:
     return mark_safe("".join(RULE_CELL_HTML[cell.state] for cell in cells))
 
 
-def _cells(totals, *, villages: bool, first: SafeString | None = None) -> list:
-    values = [
-        first if first is not None else vn_number(totals.activities),
-        vn_number(totals.cadres),
-        vn_number(totals.people),
-        vn_number(totals.workdays),
-        vn_number(totals.villages),
-        vn_number(totals.money_contributed),
-        vn_number(totals.money_mobilised),
-    ]
-    if not villages:
-        del values[VILLAGES]
+def _cells(totals, columns: list[TotalColumn], *, first: SafeString | None = None) -> list:
+    """A row's numbers; `first` stands for the activities (the footer's link)."""
+    values = [vn_number(getattr(totals, column.name)) for column in columns]
+    if first is not None:
+        values[0] = first
     return values
 
 
@@ -71,7 +54,7 @@ def report_table(context, rows, label_title: str, villages=False, total=None, li
     the footer line; link_param: the activity-list filter each row's label links with."""
     query = context.get("query", "")
     activities_url = reverse("activity_list")
-    heads = [h for i, h in enumerate(HEAD) if villages or i != VILLAGES]
+    columns = total_columns(villages=villages)
     body = []
     for row in rows:
         if link_param and row.totals.activities:
@@ -90,7 +73,7 @@ def report_table(context, rows, label_title: str, villages=False, total=None, li
                 '<tr{}><th scope="row">{}</th>{}</tr>',
                 "" if row.totals.activities else ZERO_ROW,
                 label,
-                _tds(_cells(row.totals, villages=villages)),
+                _tds(_cells(row.totals, columns)),
             )
         )
     foot = ""
@@ -101,13 +84,13 @@ def report_table(context, rows, label_title: str, villages=False, total=None, li
             first = format_html(link, activities_url, query, vn_number(total.activities))
         foot = format_html(
             '<tfoot><tr><th scope="row">Tổng cộng</th>{}</tr></tfoot>',
-            _tds(_cells(total, villages=villages, first=first)),
+            _tds(_cells(total, columns, first=first)),
         )
     return format_html(
         '<div class="table-scroll"><table class="report"><thead><tr><th scope="col">{}</th>'
         "{}</tr></thead><tbody>{}</tbody>{}</table></div>",
         label_title,
-        format_html_join("", '<th scope="col" class="num">{}</th>', ((h,) for h in heads)),
+        format_html_join("", '<th scope="col" class="num">{}</th>', ((c.header,) for c in columns)),
         SafeString("".join(body)),
         foot,
     )

@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from activities import roles
+from activities.figures import typical_values
 from activities.models import (
     Activity,
     ActivityType,
@@ -262,16 +263,42 @@ def load_users() -> list[str]:
     return created
 
 
+def _figures(
+    rng: random.Random, others: random.Random, *, cadre: int, folk: int, quantity: int | None
+) -> dict:
+    """An outing's figures by Activity field: workdays follow the lượt, money is one of the
+    usual amounts, and any other figure (activities.figures) is typical for one outing."""
+    values = {
+        "cadre_participations": cadre,
+        "people_participations": folk,
+        "workdays": cadre + folk,
+        "output_quantity": quantity,
+        "money_contributed": rng.choice([0, 0, 0, 500_000, 1_000_000, 2_000_000]),
+        "money_mobilised": rng.choice([0, 0, 1_000_000, 3_000_000, 5_000_000]),
+    }
+    return values | typical_values(others.randint, given=values)
+
+
 def load_activities(seed: int = 2021) -> int:
     """Build the activities; their totals are exactly CADRE_TOTAL, PEOPLE_TOTAL, 100 villages."""
     rng = random.Random(seed)
-    types = {t.code: t for t in ActivityType.objects.all()}
-    type_codes = [code for code, _, _ in TYPE_MIX]
-    type_weights = [weight for _, weight, _ in TYPE_MIX]
-    output_ranges = {code: rng_ for code, _, rng_ in TYPE_MIX}
-    nhaplieu = get_user_model().objects.filter(username="nhaplieu").first()
+    rings = _village_rings(rng)
+    plan = _plan_outings(rng)  # [unit, commune_id, date, type code, village ids]
+    _choose_types_and_villages(plan, rings, rng)
+    staff_unit = PartyUnit.objects.get(code=STAFF_UNIT_CODE)
+    plan.append(_sinh_outing(staff_unit))
+    cadres, people = _participations(len(plan), rng)
+    # Figures the demo tells no story of come from a generator of their own, so that the
+    # demo's other draws stay as they were.
+    others = random.Random(seed + 1)
+    activities = _activities(plan, cadres, people, staff_unit=staff_unit, rng=rng, others=others)
+    _save(activities, plan)
+    return len(plan)
 
-    villages_by_commune: dict[int, cycle] = {}
+
+def _village_rings(rng: random.Random) -> dict[int, tuple[list[int], cycle]]:
+    """Each commune's villages, shuffled, in a ring: outings reach them all in turn."""
+    rings = {}
     for commune_id in Village.objects.values_list("commune_id", flat=True).distinct():
         ids = list(
             Village.objects.filter(commune_id=commune_id)
@@ -279,38 +306,44 @@ def load_activities(seed: int = 2021) -> int:
             .values_list("id", flat=True)
         )
         rng.shuffle(ids)
-        villages_by_commune[commune_id] = (ids, cycle(ids))
-    sinh_village = Village.objects.get(commune__code=SINH_VILLAGE[0], name=SINH_VILLAGE[1])
+        rings[commune_id] = (ids, cycle(ids))
+    return rings
 
-    plan = []  # (unit, commune_id, date, type code, village ids)
+
+def _plan_outings(rng: random.Random) -> list[list]:
+    """The outings of every assignment, month by month: [unit, commune_id, date, None, None]
+    (the type and villages are chosen next)."""
+    plan = []
     for assignment in Assignment.objects.select_related("unit").order_by("unit__code", "id"):
-        unit = assignment.unit
         for year, month in months_between(START, END):
-            key = (unit.code, year, month)
-            if key in MISSED:
-                continue
-            weekend = key not in WEEKDAY_ONLY
-            outings = 2 if weekend and rng.random() < 0.15 else 1
-            for _ in range(outings):
-                day = rng.choice(_days_in(year, month, weekend=weekend))
-                plan.append([unit, assignment.commune_id, day, None, None])
-            # An occasional extra weekday outing (a weekday never counts toward the rule).
-            if rng.random() < 0.04:
-                plan.append(
-                    [
-                        unit,
-                        assignment.commune_id,
-                        rng.choice(_days_in(year, month, weekend=False)),
-                        None,
-                        None,
-                    ]
-                )
+            plan += _month_outings(assignment, year, month, rng)
+    return plan
 
+
+def _month_outings(assignment: Assignment, year: int, month: int, rng: random.Random) -> list:
+    """One outing on a weekend, sometimes two; none in a MISSED month, a weekday one in a
+    WEEKDAY_ONLY month; and now and then an extra weekday outing."""
+    key = (assignment.unit.code, year, month)
+    if key in MISSED:
+        return []
+    weekend = key not in WEEKDAY_ONLY
+    outings = 2 if weekend and rng.random() < 0.15 else 1
+    days = [rng.choice(_days_in(year, month, weekend=weekend)) for _ in range(outings)]
+    # An occasional extra weekday outing (a weekday never counts toward the rule).
+    if rng.random() < 0.04:
+        days.append(rng.choice(_days_in(year, month, weekend=False)))
+    return [[assignment.unit, assignment.commune_id, day, None, None] for day in days]
+
+
+def _choose_types_and_villages(plan: list[list], rings: dict, rng: random.Random) -> None:
+    """Each outing's type, by TYPE_MIX's weights, and its one to three villages: the next
+    ones of its commune's ring."""
+    type_codes = [code for code, _, _ in TYPE_MIX]
+    type_weights = [weight for _, weight, _ in TYPE_MIX]
     for item in plan:
-        _, commune_id, _, _, _ = item
-        ids, ring = villages_by_commune[commune_id]
+        ids, ring = rings[item[1]]
         count = min(rng.choice([1, 1, 2, 2, 3]), len(ids))
-        chosen = []
+        chosen: list[int] = []
         while len(chosen) < count:
             village_id = next(ring)
             if village_id not in chosen:
@@ -318,22 +351,39 @@ def load_activities(seed: int = 2021) -> int:
         item[3] = rng.choices(type_codes, type_weights)[0]
         item[4] = chosen
 
-    # bà Ma Thị Sinh's house, by the district government's party committee.
-    staff_unit = PartyUnit.objects.get(code=STAFF_UNIT_CODE)
-    plan.append(
-        [staff_unit, sinh_village.commune_id, SINH_ACTIVITY_DATE, "xoa-nha-tam", [sinh_village.id]]
-    )
 
-    n = len(plan)
+def _sinh_outing(staff_unit: PartyUnit) -> list:
+    """bà Ma Thị Sinh's house, by the district government's party committee."""
+    village = Village.objects.get(commune__code=SINH_VILLAGE[0], name=SINH_VILLAGE[1])
+    return [staff_unit, village.commune_id, SINH_ACTIVITY_DATE, "xoa-nha-tam", [village.id]]
+
+
+def _participations(n: int, rng: random.Random) -> tuple[list[int], list[int]]:
+    """The lượt of cadres and of the people of `n` outings, adding up to the article's."""
     cadres = spread_to_total(
         [max(1, round(rng.gauss(CADRE_TOTAL / n, 1.2))) for _ in range(n)], CADRE_TOTAL, 1, rng
     )
     people = spread_to_total(
         [max(0, round(rng.gauss(PEOPLE_TOTAL / n, 5))) for _ in range(n)], PEOPLE_TOTAL, 0, rng
     )
+    return cadres, people
 
+
+def _activities(
+    plan: list[list],
+    cadres: list[int],
+    people: list[int],
+    *,
+    staff_unit: PartyUnit,
+    rng: random.Random,
+    others: random.Random,
+) -> list[Activity]:
+    """The planned outings as activities (not saved yet), with their figures."""
+    types = {t.code: t for t in ActivityType.objects.all()}
+    output_ranges = {code: low_high for code, _, low_high in TYPE_MIX}
+    nhaplieu = get_user_model().objects.filter(username="nhaplieu").first()
     activities = []
-    for (unit, commune_id, day, type_code, _village_ids), cadre, folk in zip(
+    for (unit, commune_id, day, type_code, _), cadre, folk in zip(
         plan, cadres, people, strict=True
     ):
         low_high = output_ranges[type_code]
@@ -350,16 +400,16 @@ def load_activities(seed: int = 2021) -> int:
                     if day == SINH_ACTIVITY_DATE and unit == staff_unit
                     else DESCRIPTIONS[type_code]
                 ),
-                cadre_participations=cadre,
-                people_participations=folk,
-                workdays=cadre + folk,
-                output_quantity=quantity,
                 output_unit=types[type_code].default_unit if quantity is not None else "",
-                money_contributed=rng.choice([0, 0, 0, 500_000, 1_000_000, 2_000_000]),
-                money_mobilised=rng.choice([0, 0, 1_000_000, 3_000_000, 5_000_000]),
+                **_figures(rng, others, cadre=cadre, folk=folk, quantity=quantity),
                 created_by=nhaplieu if unit == staff_unit else None,
             )
         )
+    return activities
+
+
+def _save(activities: list[Activity], plan: list[list]) -> None:
+    """The activities, then the villages each reached, in bulk."""
     Activity.objects.bulk_create(activities, batch_size=500)
     ActivityVillage.objects.bulk_create(
         [
@@ -369,7 +419,6 @@ def load_activities(seed: int = 2021) -> int:
         ],
         batch_size=1000,
     )
-    return n
 
 
 def load_month_reports() -> int:

@@ -11,12 +11,12 @@ import datetime
 import random
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from io import TextIOBase
 from pathlib import Path
-from typing import TextIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,6 +27,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.figures import FIELDS, TOTALLED, Figure, typical_values
 from activities.models import (
     Activity,
     ActivityType,
@@ -63,13 +64,7 @@ ACTIVITY_COLUMNS = (
     "date",
     "activity_type_id",
     "description",
-    "cadre_participations",
-    "people_participations",
-    "workdays",
-    "output_quantity",
-    "output_unit",
-    "money_contributed",
-    "money_mobilised",
+    *FIELDS,
     "created_by_id",
     "created_at",
     "updated_at",
@@ -146,7 +141,8 @@ def bench_reference_load() -> Reference:
 
 
 def _days() -> tuple[list[str], list[str]]:
-    weekend, weekdays = [], []
+    weekend: list[str] = []
+    weekdays: list[str] = []
     day = START
     while day <= END:
         (weekend if is_weekend(day) else weekdays).append(day.isoformat())
@@ -165,6 +161,7 @@ def _chunks(
     weekend, weekdays = _days()
     units, types, pool = reference.units, reference.types, reference.type_pool
     randrange, rand, sample, choice = rng.randrange, rng.random, rng.sample, rng.choice
+    randint = rng.randint
     last_id = first_id + n
     for chunk_start in range(first_id, last_id, CHUNK):
         activities, links = [], []
@@ -183,6 +180,17 @@ def _chunks(
             if output is not None and rand() < OUTPUT_SHARE:
                 hundredths = randrange(output[0] * 100, output[1] * 100 + 1)
                 quantity = f"{hundredths // 100}.{hundredths % 100:02d}"
+            figures = {
+                "cadre_participations": cadres,
+                "people_participations": people,
+                "workdays": f"{tenths // 10}.{tenths % 10}",
+                "output_quantity": quantity,
+                "output_unit": output_unit if quantity is not None else "",
+                "money_contributed": choice(CONTRIBUTED),
+                "money_mobilised": choice(MOBILISED),
+            }
+            # Any other figure (activities.figures): typical for one outing.
+            figures |= typical_values(randint, given=figures)
             activities.append(
                 (
                     activity_id,
@@ -191,13 +199,7 @@ def _chunks(
                     day,
                     type_id,
                     description,
-                    cadres,
-                    people,
-                    f"{tenths // 10}.{tenths % 10}",
-                    quantity,
-                    output_unit if quantity is not None else "",
-                    choice(CONTRIBUTED),
-                    choice(MOBILISED),
+                    *(figures[name] for name in FIELDS),
                     None,
                     stamp,
                     stamp,
@@ -245,7 +247,7 @@ def bench_activities_load(*, n: int, reference: Reference, rng: random.Random) -
     stamp = (
         now.isoformat()
         if connection.vendor == "postgresql"
-        else connection.ops.adapt_datetimefield_value(now)
+        else str(connection.ops.adapt_datetimefield_value(now))
     )
     links = 0
     started = time.perf_counter()
@@ -282,11 +284,8 @@ def bench_activities_load(*, n: int, reference: Reference, rng: random.Random) -
 
 # --- The same aggregates as the dashboard, in hand-written SQL --------------------------
 
-_SUMS = (
-    "COUNT(*), COALESCE(SUM(cadre_participations), 0), COALESCE(SUM(people_participations), 0), "
-    "COALESCE(SUM(workdays), 0), COALESCE(SUM(money_contributed), 0), "
-    "COALESCE(SUM(money_mobilised), 0)"
-)
+# The activities and each figure the dashboard totals (activities.figures), in their order.
+_SUMS = ", ".join(["COUNT(*)", *(f"COALESCE(SUM({f.field}), 0)" for f in TOTALLED)])
 _IN_PERIOD = "date BETWEEN %s AND %s"
 
 
@@ -346,17 +345,14 @@ def raw_queries() -> dict[str, str]:
     }
 
 
-def _sums(row: tuple) -> tuple:
-    """(count, cadres, people, workdays, contributed, mobilised) in Python types."""
-    count, cadres, people, workdays, contributed, mobilised = row
-    return (
-        int(count),
-        int(cadres),
-        int(people),
-        _decimal(workdays, "0.1"),
-        int(contributed),
-        int(mobilised),
-    )
+def _sums(row: Sequence) -> tuple:
+    """(count, then each totalled figure: cadres, people, workdays...) in Python types."""
+    count, *totals = row
+    return (int(count), *(_total(f, v) for f, v in zip(TOTALLED, totals, strict=True)))
+
+
+def _total(figure: Figure, value) -> int | Decimal:
+    return _decimal(value, f"{Decimal(1).scaleb(-figure.places)}") if figure.places else int(value)
 
 
 def _decimal(value, places: str) -> Decimal:
@@ -451,7 +447,7 @@ class BenchmarkResult:
         return self.dashboard_ms / self.raw_ms
 
 
-def run_benchmark(*, n: int, repeat: int, seed: int, stdout: TextIO) -> BenchmarkResult:
+def run_benchmark(*, n: int, repeat: int, seed: int, stdout: TextIOBase) -> BenchmarkResult:
     """Fill the (scratch) database with n activities, then time the dashboard and the raw SQL.
 
     The last line written is `dashboard_vs_raw_sql_ratio: X.XX`.
@@ -539,7 +535,7 @@ def _remove_sqlite_leftovers(path: str) -> None:
 
 
 @contextmanager
-def scratch_database(*, keep: bool, stderr: TextIO, reuse: bool = False):
+def scratch_database(*, keep: bool, stderr: TextIOBase, reuse: bool = False):
     """A fresh, migrated database beside the real one, dropped afterwards unless `keep`.
 
     With `reuse`, a scratch database kept by an earlier run is migrated and used as it is."""

@@ -8,7 +8,8 @@ import io
 import random
 import resource
 import time
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -16,6 +17,7 @@ from django.test.utils import override_settings
 from openpyxl import Workbook, load_workbook
 
 from activities import stats
+from activities.figures import FIGURES, typical_values
 from activities.imports.admin import kind_resource, sheet_format
 from activities.imports.kinds import ActivityImport
 from activities.models import Activity, ActivityType, ActivityVillage, Commune, PartyUnit, Village
@@ -48,30 +50,45 @@ def build_workbook(n: int, *, seed: int) -> bytes:
         day = START + datetime.timedelta(days=rng.randrange(DAYS))
         kind, default_unit = rng.choice(kinds)
         people = rng.randint(0, 2000)
-        sheet.append(
-            [
-                None,
-                day.strftime("%d/%m/%Y")
-                if index % 2
-                else datetime.datetime(day.year, day.month, day.day),
-                unit,
-                commune,
-                "; ".join(rng.sample(villages[commune_id], rng.randint(1, 3))),
-                kind,
-                f"Hoạt động số {index + 1}",
-                rng.randint(1, 40),
-                f"{people:,}".replace(",", ".") if people >= 1000 else people,
-                rng.randint(1, 80),
-                rng.randint(1, 300) if default_unit else None,
-                default_unit or None,
-                f"{rng.randint(0, 30) * 100_000:,}".replace(",", "."),
-                f"{rng.randint(0, 5)} triệu",
-            ]
-        )
+        cells = {
+            "date": day.strftime("%d/%m/%Y")
+            if index % 2
+            else datetime.datetime(day.year, day.month, day.day),
+            "unit": unit,
+            "commune": commune,
+            "villages": "; ".join(rng.sample(villages[commune_id], rng.randint(1, 3))),
+            "activity_type": kind,
+            "description": f"Hoạt động số {index + 1}",
+            "cadre_participations": rng.randint(1, 40),
+            "people_participations": f"{people:,}".replace(",", ".") if people >= 1000 else people,
+            "workdays": rng.randint(1, 80),
+            "output_quantity": rng.randint(1, 300) if default_unit else None,
+            "output_unit": default_unit or None,
+            "money_contributed": f"{rng.randint(0, 30) * 100_000:,}".replace(",", "."),
+            "money_mobilised": f"{rng.randint(0, 5)} triệu",
+        }
+        # Any other figure (activities.figures): typical for one outing.
+        cells |= typical_values(rng.randint, given=cells)
+        sheet.append([cells.get(column.key) for column in ActivityImport.columns])
     sheet.append(["Tổng cộng"])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _baseline_figures(cells: dict) -> dict:
+    """The figures of a row of build_workbook(), read the quick way it wrote them: the cell
+    as it is, or its default when empty, except the office-style lượt and money."""
+    figures = {}
+    for figure in FIGURES:
+        value = cells.get(figure.field)
+        figures[figure.field] = figure.default if value is None else value
+    return figures | {
+        "people_participations": int(str(cells["people_participations"]).replace(".", "")),
+        "output_unit": cells["output_unit"] or "",
+        "money_contributed": int(cells["money_contributed"].replace(".", "")),
+        "money_mobilised": int(cells["money_mobilised"].split()[0]) * 1_000_000,
+    }
 
 
 def baseline(data: bytes) -> int:
@@ -81,31 +98,28 @@ def baseline(data: bytes) -> int:
     villages = {(v.commune_id, v.name): v.pk for v in Village.objects.all()}
     kinds = {k.name: k.pk for k in ActivityType.objects.all()}
     sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    keys = [column.key for column in ActivityImport.columns]
     activities, links = [], []
     for row in sheet.iter_rows(min_row=4, values_only=True):
-        if len(row) < 14 or row[1] is None:  # the total row
+        if len(row) < 2 or row[1] is None:  # the total row
             continue
-        day = row[1]
+        # The cells build_workbook() wrote, so their types are known here.
+        cells: dict[str, Any] = dict(zip(keys, row, strict=False))
+        day = cells["date"]
         if isinstance(day, str):
             day = datetime.datetime.strptime(day, "%d/%m/%Y")
-        commune_id = communes[row[3]]
+        commune_id = communes[cells["commune"]]
         activities.append(
             Activity(
                 date=day.date(),
-                unit_id=units[row[2]],
+                unit_id=units[cells["unit"]],
                 commune_id=commune_id,
-                activity_type_id=kinds[row[5]],
-                description=row[6],
-                cadre_participations=row[7],
-                people_participations=int(str(row[8]).replace(".", "")),
-                workdays=row[9],
-                output_quantity=row[10],
-                output_unit=row[11] or "",
-                money_contributed=int(row[12].replace(".", "")),
-                money_mobilised=int(row[13].split()[0]) * 1_000_000,
+                activity_type_id=kinds[cells["activity_type"]],
+                description=cells["description"],
+                **_baseline_figures(cells),
             )
         )
-        links.append([villages[(commune_id, name)] for name in row[4].split("; ")])
+        links.append([villages[(commune_id, name)] for name in cells["villages"].split("; ")])
     Activity.objects.bulk_create(activities, batch_size=1000)
     ActivityVillage.objects.bulk_create(
         [
@@ -129,7 +143,10 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _timed(action) -> tuple[float, float, object]:
+_Result = TypeVar("_Result")
+
+
+def _timed(action: Callable[[], _Result]) -> tuple[float, float, _Result]:
     """Seconds, growth of the process's peak memory (MB), and the result."""
     before = _peak_mb()
     began = time.perf_counter()
@@ -138,7 +155,9 @@ def _timed(action) -> tuple[float, float, object]:
     return seconds, _peak_mb() - before, result
 
 
-def run_import_benchmark(*, rows: int, seed: int, stdout: TextIO, preview_rows: int = 10_000):
+def run_import_benchmark(
+    *, rows: int, seed: int, stdout: io.TextIOBase, preview_rows: int = 10_000
+):
     def say(line: str) -> None:
         stdout.write(line + "\n")
 

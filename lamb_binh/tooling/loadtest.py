@@ -21,13 +21,13 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from io import TextIOBase
 from pathlib import Path
-from typing import TextIO
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test.utils import override_settings
@@ -89,7 +89,6 @@ def _load_cases(*, n: int, seed: int, say) -> None:
 
 def _accounts(password: str) -> dict[str, list[dict]]:
     """Staff (STAFF_PER_UNIT per unit), officials and admins, all with `password`."""
-    User = get_user_model()
     hashed = make_password(password)  # one slow hash for every account
     places: dict[int, list[dict]] = {}
     for unit_id, commune_id in Assignment.objects.order_by("unit_id", "commune_id").values_list(
@@ -131,7 +130,6 @@ def _sessions(accounts: dict[str, list[dict]], *, secret_key: str) -> None:
     """A logged-in session for every account, as if each person had logged in on their phone
     earlier in the week (a login lasts a week): the run measures the pages, not a crowd of
     simultaneous logins (each one a deliberately slow password hash)."""
-    User = get_user_model()
     users = User.objects.in_bulk(
         [a["username"] for role in accounts.values() for a in role], field_name="username"
     )
@@ -148,7 +146,7 @@ def _sessions(accounts: dict[str, list[dict]], *, secret_key: str) -> None:
 
 
 def prepare(
-    *, activities: int, cases: int, seed: int, password: str, secret_key: str, stdout: TextIO
+    *, activities: int, cases: int, seed: int, password: str, secret_key: str, stdout: TextIOBase
 ) -> dict:
     """Fill the scratch database and return the plan the locust users read."""
 

@@ -16,6 +16,9 @@ import re
 
 from locust import HttpUser, between, task
 
+# Plain Python, no Django: the command runs locust from the project's folder.
+from activities.figures import typical_values
+
 PLAN = json.loads(open(os.environ["LOADTEST_PLAN"], encoding="utf-8").read())  # noqa: SIM115
 ORIGIN = PLAN["origin"]  # the https:// address nginx would be serving
 ACCOUNTS = {role: itertools.cycle(PLAN["accounts"][role]) for role in PLAN["accounts"]}
@@ -90,16 +93,21 @@ class Visitor(HttpUser):
         unit = random.choice(self.units)
         path = f"/don-vi/{unit['id']}/hoat-dong/them/"
         self.page(path, FORM)
-        data = {
-            "date": random.choice(PLAN["days"]),
-            "commune": unit["commune"],
-            "villages": random.sample(unit["villages"], random.randint(1, 2)),
-            "activity_type": random.choice(PLAN["types"]),
+        figures = {
             "cadre_participations": random.randint(3, 20),
             "people_participations": random.randint(0, 60),
             "workdays": f"{random.randint(1, 40)},5",
             "money_contributed": "0",
             "money_mobilised": "500.000",
+        }
+        # Any other figure (activities.figures): typical for one outing.
+        figures |= typical_values(random.randint, given=figures)
+        data = {
+            "date": random.choice(PLAN["days"]),
+            "commune": unit["commune"],
+            "villages": random.sample(unit["villages"], random.randint(1, 2)),
+            "activity_type": random.choice(PLAN["types"]),
+            **figures,
             "description": "Tải thử: cùng dân làm đường",
             # The same unit, day and type again is a second outing, not a slip.
             "confirm_duplicate": "on",

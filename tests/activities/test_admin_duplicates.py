@@ -8,14 +8,12 @@ from django.test import Client
 from django.urls import reverse
 
 from activities.models import PartyUnit, Village
-from tests.admin_forms import change_form_data
+from tests.factories import admin_url, change_form_data, logged_in
 
 
 @pytest.fixture
 def admin(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
+    return logged_in(admin_user)
 
 
 def village_data(commune, name: str) -> dict:
@@ -46,7 +44,7 @@ def test_adding_a_village_whose_name_the_commune_has_is_a_form_error(
 
 def test_renaming_a_village_to_a_name_the_commune_has_is_a_form_error(admin, village, binh_an):
     other = Village.objects.create(commune=binh_an, name="Khuổi Củng")
-    url = reverse("admin:activities_village_change", args=[other.pk])
+    url = admin_url(other)
     data = change_form_data(admin.get(url)) | {"name": "NÀ CÓOC"}
     assert name_error(admin.post(url, data))[0].startswith("Xã Bình An đã có thôn “Nà Cóoc”")
     other.refresh_from_db()
@@ -63,7 +61,7 @@ def test_the_same_village_name_in_another_commune_is_fine(admin, village, commun
 
 
 def test_saving_a_village_unchanged_is_fine(admin, village):
-    url = reverse("admin:activities_village_change", args=[village.pk])
+    url = admin_url(village)
     assert admin.post(url, change_form_data(admin.get(url))).status_code == 302
 
 
@@ -78,7 +76,7 @@ def test_adding_a_unit_whose_name_exists_is_a_form_error(admin, unit):
 
 
 def test_renaming_a_unit_to_a_name_that_exists_is_a_form_error(admin, unit, unit_b):
-    url = reverse("admin:activities_partyunit_change", args=[unit_b.pk])
+    url = admin_url(unit_b)
     data = change_form_data(admin.get(url)) | {"name": "đảng bộ cơ quan chính quyền huyện"}
     assert name_error(admin.post(url, data))[0].startswith("Đã có đơn vị “Đảng bộ cơ quan")
     unit_b.refresh_from_db()

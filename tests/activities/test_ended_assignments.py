@@ -9,35 +9,25 @@ from django.test import Client
 from django.urls import reverse
 
 from activities.models import Assignment, MonthReport
-from housing.models import Funding, HousingCase, Programme
-from tests.housing.builders import make_case
+from housing.models import Funding, HousingCase
+from tests.factories import PRESENT, logged_in, make_case
 
 ENDED = datetime.date(2024, 6, 30)
+# Today, long after the end; a test that looks from before it says so.
+pytestmark = pytest.mark.today(PRESENT)
 
 
 @pytest.fixture
 def ended(assignment) -> Assignment:
-    """Unit A's assignment to Bình An, ended on 30/06/2024 (long before today)."""
+    """Unit A's assignment to Bình An, ended on 30/06/2024."""
     assignment.end = ENDED
     assignment.save()
     return assignment
 
 
 @pytest.fixture
-def programme(db) -> Programme:
-    """The province's 2021–2025 scheme (seeded by migration housing/0002)."""
-    return Programme.objects.get(code="de-an-tinh-2021-2025")
-
-
-@pytest.fixture
 def case(ended, village, programme) -> HousingCase:
     return make_case(village, programme)
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_staff_still_read_a_case_of_a_commune_they_left(staff_a, case):
@@ -103,6 +93,16 @@ def test_an_admin_still_changes_the_case(admin_user, case):
     )
     assert response.status_code == 302
     assert Funding.objects.get().amount == 25_000_000
+
+
+@pytest.mark.today(datetime.date(2024, 6, 20))
+def test_staff_add_funding_while_the_assignment_is_still_in_force(staff_a, case):
+    response = logged_in(staff_a).post(
+        reverse("housing:funding_add", args=[case.pk]),
+        {"source": "tinh", "year": "2024", "amount": "25.000.000"},
+    )
+    assert response.status_code == 302
+    assert Funding.objects.get().case == case
 
 
 def test_staff_of_a_unit_still_in_charge_add_funding(staff_a, assignment, village, programme):

@@ -4,19 +4,10 @@ import datetime
 import unicodedata
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
 from activities.models import Activity, Assignment, Commune, Village
-
-
-def refused(create, **kwargs):
-    """True when the database (not a form) rejects the row."""
-    try:
-        with transaction.atomic():
-            create(**kwargs)
-    except IntegrityError:
-        return True
-    return False
+from tests.factories import refused
 
 
 def activity_kwargs(unit, binh_an, road, **overrides):

@@ -2,20 +2,21 @@
 the same things with the same words, and a possible duplicate is never imported silently."""
 
 import datetime
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook
 
 from activities import services
-from activities.imports.engine import describe_problems, file_digest, import_rows
-from activities.imports.registry import kinds
-from activities.imports.sheets import read_sheet
+from activities.imports.engine import describe_problems
 from activities.models import Activity, Village
-
-KIND = kinds()["hoat-dong"]
-SATURDAY = datetime.date(2024, 6, 15)
+from tests.factories import (
+    HISTORY,
+    SATURDAY,
+    import_file,
+    make_activity,
+    sheet_row,
+    template_file,
+)
 
 
 def row(**overrides) -> list:
@@ -28,34 +29,30 @@ def row(**overrides) -> list:
         "Lượt cán bộ, đảng viên": 12,
         "Lượt nhân dân": 30,
     }
-    values.update(overrides)
-    return [values.get(column.header) for column in KIND.columns]
+    return sheet_row(values | overrides)
 
 
 def run(*rows, user=None):
     """Import the rows (header on line 1, so the first row is line 2)."""
-    book = Workbook()
-    book.active.append([column.title for column in KIND.columns])
-    for values in rows:
-        book.active.append(values)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    data = buffer.getvalue()
-    kind = KIND()
-    sheet = read_sheet(
-        data,
-        filename="hoat-dong.xlsx",
-        expected_headers=kind.headers(),
-        required_headers=kind.required_headers(),
-    )
-    return import_rows(
-        kind=kind,
-        sheet=sheet,
-        user=user,
-        file_name="hoat-dong.xlsx",
-        file_hash=file_digest(data),
-        dry_run=False,
-    )
+    return import_file(template_file(*rows), user=user)
+
+
+def form_refusal(staff, unit, commune, villages, road, day=SATURDAY) -> dict:
+    """What the form's service answers to the row's values (12 cadres, 30 people)."""
+    with pytest.raises(ValidationError) as excinfo:
+        services.activity_create(
+            user=staff,
+            unit=unit,
+            data={
+                "date": day,
+                "commune": commune,
+                "villages": villages,
+                "activity_type": road,
+                "cadre_participations": 12,
+                "people_participations": 30,
+            },
+        )
+    return excinfo.value.message_dict
 
 
 def problems(report) -> dict[int, list[tuple[str, str]]]:
@@ -63,18 +60,11 @@ def problems(report) -> dict[int, list[tuple[str, str]]]:
 
 
 @pytest.fixture
-def stored(unit, binh_an, road, village, assignment) -> Activity:
+def stored(unit, binh_an, village, assignment) -> Activity:
     """What the unit entered on the form: its road work in Bình An on 15/06/2024."""
-    activity = Activity.objects.create(
-        unit=unit,
-        commune=binh_an,
-        date=SATURDAY,
-        activity_type=road,
-        cadre_participations=5,
-        people_participations=20,
+    return make_activity(
+        unit, binh_an, villages=[village], cadre_participations=5, people_participations=20
     )
-    activity.villages.add(village)
-    return activity
 
 
 def test_the_import_refuses_a_day_before_the_units_first_assignment_as_the_form_does(
@@ -84,20 +74,27 @@ def test_the_import_refuses_a_day_before_the_units_first_assignment_as_the_form_
     expected = "Ngày hoạt động trước ngày đơn vị được phân công (10/09/2021)."
     assert problems(report) == {2: [("Ngày", expected)]}
     assert not Activity.objects.exists()
-    with pytest.raises(ValidationError) as excinfo:
-        services.activity_create(
-            user=staff_a,
-            unit=unit,
-            data={
-                "date": datetime.date(2021, 9, 4),
-                "commune": binh_an,
-                "villages": [village],
-                "activity_type": road,
-                "cadre_participations": 12,
-                "people_participations": 30,
-            },
-        )
-    assert excinfo.value.message_dict["date"] == [expected]
+    refusal = form_refusal(staff_a, unit, binh_an, [village], road, datetime.date(2021, 9, 4))
+    assert refusal["date"] == [expected]
+
+
+# Days before the merger of 01/07/2025, while the old Bình An (02290) and its Nà Cóoc stand.
+@pytest.mark.parametrize(
+    ("today", "tomorrow"),
+    [(HISTORY, "16/06/2024"), (datetime.date(2025, 3, 1), "02/03/2025")],
+    indirect=["today"],
+)
+def test_the_import_refuses_a_day_after_today_as_the_form_does(
+    today, staff_a, unit, binh_an, road, village, assignment, tomorrow
+):
+    expected = "Ngày hoạt động không được ở tương lai."
+    report = run(row(**{"Ngày": tomorrow}))
+    assert problems(report) == {2: [("Ngày", expected)]}
+    tomorrow_day = today + datetime.timedelta(days=1)
+    assert form_refusal(staff_a, unit, binh_an, [village], road, tomorrow_day)["date"] == [expected]
+    assert not Activity.objects.exists()
+    # Today itself goes in.
+    assert run(row(**{"Ngày": f"{today:%d/%m/%Y}"})).ok
 
 
 def test_a_unit_without_any_assignment_is_told_so_by_the_import(unit, binh_an, road, village):
@@ -188,17 +185,5 @@ def test_the_import_and_the_form_refuse_an_unassigned_commune_in_the_same_words(
     expected = "Đơn vị không được phân công phụ trách xã Hồng Quang vào ngày 15/06/2024."
     report = run(row(**{"Xã, thị trấn": "Hồng Quang", "Thôn, bản": "Thôn Số 1"}))
     assert problems(report) == {2: [("Xã, thị trấn", expected)]}
-    with pytest.raises(ValidationError) as excinfo:
-        services.activity_create(
-            user=staff_a,
-            unit=unit,
-            data={
-                "date": SATURDAY,
-                "commune": hong_quang,
-                "villages": list(hong_quang.villages.all()),
-                "activity_type": road,
-                "cadre_participations": 12,
-                "people_participations": 30,
-            },
-        )
-    assert excinfo.value.message_dict["commune"] == [expected]
+    refusal = form_refusal(staff_a, unit, hong_quang, list(hong_quang.villages.all()), road)
+    assert refusal["commune"] == [expected]

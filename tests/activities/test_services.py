@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from activities.models import Activity, MonthReport, Village
 from activities.services import (
@@ -15,9 +14,7 @@ from activities.services import (
     month_reopen,
     month_submit,
 )
-
-SATURDAY = datetime.date(2024, 6, 15)
-assert SATURDAY.weekday() == 5
+from tests.factories import HISTORY, PRESENT, SATURDAY
 
 
 @pytest.fixture
@@ -49,12 +46,15 @@ def test_staff_record_an_activity_of_their_unit(staff_a, unit, data, village):
     assert (activity.cadre_participations, activity.people_participations) == (12, 30)
 
 
-def test_a_future_date_is_refused(staff_a, unit, data):
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+@pytest.mark.parametrize("today", [PRESENT, HISTORY], indirect=True)
+def test_a_future_date_is_refused(today, staff_a, unit, data):
+    tomorrow = today + datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as excinfo:
         activity_create(user=staff_a, unit=unit, data=data | {"date": tomorrow})
     assert errors_of(excinfo)["date"] == ["Ngày hoạt động không được ở tương lai."]
     assert not Activity.objects.exists()
+    # Today itself is not the future.
+    assert activity_create(user=staff_a, unit=unit, data=data | {"date": today}).date == today
 
 
 def test_a_date_before_the_assignment_is_refused(staff_a, unit, data):
@@ -217,11 +217,19 @@ def test_a_month_with_activities_cannot_be_declared_empty(staff_a, unit, data):
     assert not MonthReport.objects.exists()
 
 
-def test_a_future_month_cannot_be_reported(staff_a, unit):
-    today = timezone.localdate()
-    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+@pytest.mark.parametrize(
+    ("today", "this_month", "next_month"),
+    [(PRESENT, (2026, 12), (2027, 1)), (HISTORY, (2024, 6), (2024, 7))],
+    indirect=["today"],
+)
+def test_a_future_month_cannot_be_reported(today, staff_a, unit, this_month, next_month):
     with pytest.raises(ValidationError, match="chưa đến"):
-        month_declare_no_activity(user=staff_a, unit=unit, year=year, month=month)
+        month_declare_no_activity(user=staff_a, unit=unit, year=next_month[0], month=next_month[1])
+    assert not MonthReport.objects.exists()
+    report = month_declare_no_activity(
+        user=staff_a, unit=unit, year=this_month[0], month=this_month[1]
+    )
+    assert report.state == MonthReport.State.NO_ACTIVITY
 
 
 def test_a_month_is_reported_once(staff_a, unit):

@@ -20,6 +20,7 @@ from activities.models import (
     VillageMonthStat,
     WeekendDayStat,
 )
+from tests.factories import make_activity
 
 pytestmark = pytest.mark.django_db
 
@@ -127,18 +128,17 @@ def two_villages(binh_an):
 
 
 def make(unit, commune, road, day, villages, **extra):
-    activity = Activity.objects.create(
-        unit=unit,
-        commune=commune,
-        date=day,
+    return make_activity(
+        unit,
+        commune,
+        day,
+        villages=villages,
         activity_type=road,
         cadre_participations=extra.pop("cadres", 5),
         people_participations=20,
         workdays=Decimal("12.3"),
         **extra,
     )
-    activity.villages.set(villages)
-    return activity
 
 
 def test_creating_activities_keeps_the_tables_exact(unit, binh_an, road, two_villages):

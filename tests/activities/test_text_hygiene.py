@@ -3,7 +3,6 @@ it enters, so that backups restore, exports open and look-alike names cannot be 
 
 from __future__ import annotations
 
-import csv
 import datetime
 import importlib
 import io
@@ -16,7 +15,7 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import NoReverseMatch, reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from activities.imports.admin import neutralise, table_response
 from activities.imports.registry import kinds
@@ -24,6 +23,17 @@ from activities.imports.sheets import SheetError, read_sheet
 from activities.models import Activity, MonthReport, PartyUnit, Village
 from activities.text import LONG_TEXT_MAX, clean_text, name_key, strip_unsafe
 from housing.models import HousingCase, Programme
+from tests.factories import (
+    activity_form_data,
+    activity_values,
+    admin_import_confirm,
+    admin_import_preview,
+    csv_file,
+    make_activity,
+    make_user,
+    sheet_row,
+    template_file,
+)
 
 # Every class the issue names, in one single-line and one multi-line text. The expected
 # values are written out by hand.
@@ -98,41 +108,26 @@ def test_text_set_on_an_instance_is_clean_before_it_is_saved(activity):
 
 
 @pytest.fixture
-def activity(unit, binh_an, road, village) -> Activity:
-    created = Activity.objects.create(
-        unit=unit,
-        commune=binh_an,
-        date=datetime.date(2024, 6, 15),
-        activity_type=road,
-        cadre_participations=10,
+def activity(unit, binh_an, village) -> Activity:
+    return make_activity(
+        unit, binh_an, villages=[village], cadre_participations=10, people_participations=0
     )
-    created.villages.add(village)
-    return created
 
 
-def activity_form(binh_an, road, village, **overrides) -> dict:
-    return {
-        "date": "15/06/2024",
-        "commune": binh_an.pk,
-        "villages": [village.pk],
-        "activity_type": road.pk,
-        "cadre_participations": "12",
-        "people_participations": "30",
+def post_staff_form(client, staff, unit, binh_an, road, village, **overrides):
+    """The staff form with hostile text in its free-text fields."""
+    client.force_login(staff)
+    hostile = {
         "workdays": "4",
         "output_quantity": "5",
         "output_unit": SHORT,
         "money_contributed": "",
-        "money_mobilised": "",
         "description": LONG,
         "confirm_duplicate": "on",
-    } | overrides
-
-
-def post_staff_form(client, staff, unit, binh_an, road, village, **overrides):
-    client.force_login(staff)
+    }
     return client.post(
         reverse("activities:activity_create", args=[unit.pk]),
-        activity_form(binh_an, road, village, **overrides),
+        activity_form_data(binh_an, road, [village], **(hostile | overrides)),
     )
 
 
@@ -153,50 +148,27 @@ def post_admin_village(client, admin_user, binh_an, **overrides):
 def admin_import(client, admin_user, model: str, name: str, content: bytes):
     """Preview then confirm an upload in the admin, as a person would."""
     client.force_login(admin_user)
-    upload = io.BytesIO(content)
-    upload.name = name
-    preview = client.post(
-        reverse(f"admin:{model}_import"), {"format": "0", "import_file": upload, "resource": "0"}
-    )
+    preview = admin_import_preview(client, model, content, name)
     assert preview.status_code == 200
     assert "confirm_form" in preview.context, preview.context["form"].errors
-    confirm = preview.context["confirm_form"]
-    response = client.post(
-        reverse(f"admin:{model}_process_import"),
-        {**confirm.initial, "format": "0", "resource": "0"},
-    )
-    assert response.status_code == 302
+    assert admin_import_confirm(client, model, preview).status_code == 302
     return preview
 
 
 def village_csv(binh_an) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([c.title for c in kinds()["thon"].columns])
-    writer.writerow([binh_an.code, FILE_SHORT, "Bản", "", ""])
-    return buffer.getvalue().encode("utf-8")
+    titles = [c.title for c in kinds()["thon"].columns]
+    return csv_file(titles, [binh_an.code, FILE_SHORT, "Bản", "", ""])
 
 
 def activity_xlsx(unit, binh_an, road, village) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    headers = [c.header for c in kinds()["hoat-dong"].columns]
-    values = {
-        "Ngày": "16/06/2024",
-        "Đơn vị": unit.code,
-        "Xã, thị trấn": binh_an.code,
-        "Thôn, bản": village.name,
-        "Loại hoạt động": road.name,
-        "Nội dung": FILE_LONG,
-        "Lượt cán bộ, đảng viên": 9,
-        "Khối lượng": 3,
-        "Đơn vị tính": FILE_SHORT,
-    }
-    sheet.append([c.title for c in kinds()["hoat-dong"].columns])
-    sheet.append([values.get(header) for header in headers])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    values = activity_values(
+        unit,
+        binh_an,
+        village,
+        road,
+        **{"Nội dung": FILE_LONG, "Khối lượng": 3, "Đơn vị tính": FILE_SHORT},
+    )
+    return template_file(sheet_row(values))
 
 
 def test_the_staff_form_stores_clean_text(client, staff_a, unit, binh_an, road, village):
@@ -243,9 +215,7 @@ def test_the_admin_form_stores_clean_text(client, admin_user, binh_an):
 
 def test_the_admin_user_form_stores_clean_names(client, admin_user):
     # A name is the only free text of an account; it is copied into every audit entry's actor.
-    from django.contrib.auth import get_user_model
-
-    person = get_user_model().objects.create_user("canbo", password="mat-khau-thu")
+    person = make_user("canbo")
     client.force_login(admin_user)
     url = reverse("admin:auth_user_change", args=[person.pk])
     response = client.post(
@@ -296,12 +266,7 @@ def test_a_csv_named_xlsx_is_refused_by_the_admin_with_a_vietnamese_message(
     client, admin_user, binh_an
 ):
     client.force_login(admin_user)
-    upload = io.BytesIO(village_csv(binh_an))
-    upload.name = "thon.xlsx"
-    page = client.post(
-        reverse("admin:activities_village_import"),
-        {"format": "0", "import_file": upload, "resource": "0"},
-    )
+    page = admin_import_preview(client, "activities_village", village_csv(binh_an), "thon.xlsx")
     assert page.status_code == 200
     assert page.context["form"].errors["import_file"] == [
         "Tệp “thon.xlsx” không phải là tệp Excel .xlsx (có vẻ là tệp CSV). Hãy đổi đuôi tệp "
@@ -329,12 +294,7 @@ def test_the_admin_refuses_that_csv_too(client, admin_user, binh_an):
     content = "\n".join(lines).encode("utf-8")
     assert content.index(b"\x0b") > 65536
     client.force_login(admin_user)
-    upload = io.BytesIO(content)
-    upload.name = "thon.csv"
-    page = client.post(
-        reverse("admin:activities_village_import"),
-        {"format": "0", "import_file": upload, "resource": "0"},
-    )
+    page = admin_import_preview(client, "activities_village", content, "thon.csv")
     assert page.status_code == 200
     assert "ký tự điều khiển" in page.context["form"].errors["import_file"][0]
     assert not Village.objects.exists()

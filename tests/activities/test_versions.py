@@ -1,72 +1,50 @@
 """No lost updates on an activity: every save, from the staff page or the admin, carries the
 version it was opened on; a stale or missing one is refused and changes nothing."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
-from django.urls import reverse
 
 from activities.models import Activity
 from activities.services import activity_update
-from tests.admin_forms import change_form_data
+from tests.factories import (
+    SATURDAY,
+    activity_form_data,
+    admin_url,
+    change_form_data,
+    edit_url,
+    logged_in,
+    make_activity,
+    stored,
+    with_version,
+)
 
-SATURDAY = datetime.date(2024, 6, 15)
 STALE = "Đã có người sửa hoạt động này lúc "
 MISSING = "Trang gửi lên thiếu phiên bản của bản ghi nên chưa lưu gì."
+# What each test reads back: the people count it changes, and the version.
+SAVED = ("people_participations", "version")
 
 
 @pytest.fixture
-def activity(unit, assignment, binh_an, road, village) -> Activity:
-    activity = Activity.objects.create(
-        unit=unit,
-        commune=binh_an,
-        date=SATURDAY,
-        activity_type=road,
-        cadre_participations=5,
-        people_participations=20,
+def activity(unit, assignment, binh_an, village) -> Activity:
+    return make_activity(
+        unit, binh_an, villages=[village], cadre_participations=5, people_participations=20
     )
-    activity.villages.add(village)
-    return activity
 
 
 def page_data(activity: Activity, village, **overrides) -> dict:
-    values = {
-        "date": "15/06/2024",
-        "commune": activity.commune_id,
-        "villages": [village.pk],
-        "activity_type": activity.activity_type_id,
+    """The staff edit form as opened on the activity (version 1), with `overrides` typed in."""
+    opened = {
         "cadre_participations": "5",
         "people_participations": "20",
         "workdays": "0",
-        "output_quantity": "",
-        "output_unit": "",
         "money_contributed": "0",
         "money_mobilised": "0",
         "description": "",
         "version": "1",
     }
-    return values | overrides
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def edit_url(activity: Activity) -> str:
-    return reverse("activities:activity_update", args=[activity.pk])
-
-
-def admin_url(activity: Activity) -> str:
-    return reverse("admin:activities_activity_change", args=[activity.pk])
-
-
-def stored(activity: Activity) -> tuple[int, int]:
-    activity.refresh_from_db()
-    return activity.people_participations, activity.version
+    return activity_form_data(
+        activity.commune, activity.activity_type, [village], **(opened | overrides)
+    )
 
 
 def test_an_admin_edit_counts_as_a_new_version(admin_user, activity):
@@ -75,7 +53,7 @@ def test_an_admin_edit_counts_as_a_new_version(admin_user, activity):
     assert data["version"] == "1"
     response = admin.post(admin_url(activity), data | {"people_participations": "44"})
     assert response.status_code == 302
-    assert stored(activity) == (44, 2)
+    assert stored(activity, *SAVED) == (44, 2)
 
 
 def test_an_admin_form_opened_before_a_staff_save_is_refused(
@@ -91,7 +69,7 @@ def test_an_admin_form_opened_before_a_staff_save_is_refused(
     assert response.status_code == 200
     errors = response.context["adminform"].form.non_field_errors()
     assert len(errors) == 1 and errors[0].startswith(STALE)
-    assert stored(activity) == (31, 2)
+    assert stored(activity, *SAVED) == (31, 2)
 
 
 def test_a_staff_form_opened_before_an_admin_save_is_refused(
@@ -106,37 +84,29 @@ def test_a_staff_form_opened_before_an_admin_save_is_refused(
     late = staff.post(edit_url(activity), page_data(activity, village, people_participations="31"))
     assert late.status_code == 200
     assert late.context["form"].non_field_errors()[0].startswith(STALE)
-    assert stored(activity) == (44, 2)
+    assert stored(activity, *SAVED) == (44, 2)
 
 
 @pytest.mark.parametrize("version", [None, "", "abc", "0", "1,5"])
 def test_a_staff_save_without_a_usable_version_is_refused(staff_a, activity, village, version):
-    data = page_data(activity, village, people_participations="31")
-    if version is None:
-        del data["version"]
-    else:
-        data["version"] = version
+    data = with_version(page_data(activity, village, people_participations="31"), version)
     response = logged_in(staff_a).post(edit_url(activity), data)
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
     assert len(errors) == 1 and errors[0].startswith(MISSING)
     assert MISSING in response.content.decode()
-    assert stored(activity) == (20, 1)
+    assert stored(activity, *SAVED) == (20, 1)
 
 
 @pytest.mark.parametrize("version", [None, "", "abc"])
 def test_an_admin_save_without_a_usable_version_is_refused(admin_user, activity, version):
     admin = logged_in(admin_user)
     data = change_form_data(admin.get(admin_url(activity))) | {"people_participations": "44"}
-    if version is None:
-        del data["version"]
-    else:
-        data["version"] = version
-    response = admin.post(admin_url(activity), data)
+    response = admin.post(admin_url(activity), with_version(data, version))
     assert response.status_code == 200
     errors = response.context["adminform"].form.non_field_errors()
     assert len(errors) == 1 and errors[0].startswith(MISSING)
-    assert stored(activity) == (20, 1)
+    assert stored(activity, *SAVED) == (20, 1)
 
 
 def test_a_service_caller_holding_an_old_copy_is_refused(staff_a, activity, village):
@@ -153,4 +123,4 @@ def test_a_service_caller_holding_an_old_copy_is_refused(staff_a, activity, vill
     with pytest.raises(ValidationError) as refused:
         activity_update(user=staff_a, activity=old_copy, data=data | {"people_participations": 9})
     assert refused.value.messages[0].startswith(STALE)
-    assert stored(activity) == (31, 2)
+    assert stored(activity, *SAVED) == (31, 2)

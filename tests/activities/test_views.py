@@ -8,48 +8,19 @@ from django.urls import reverse
 
 from activities.models import Activity, MonthReport, Village
 from activities.pagination import PAGE_SIZE
-
-SATURDAY = datetime.date(2024, 6, 15)
-
-
-def month_url(unit, year=2024, month=6):
-    return reverse("activities:month", args=[unit.pk, year, month])
-
-
-def form_data(binh_an, road, villages, **overrides):
-    values = {
-        "date": "15/06/2024",
-        "commune": binh_an.pk,
-        "villages": [v.pk for v in villages],
-        "activity_type": road.pk,
-        "cadre_participations": "12",
-        "people_participations": "30",
-        "workdays": "42,5",
-        "output_quantity": "",
-        "output_unit": "",
-        "money_contributed": "1.500.000",
-        "money_mobilised": "",
-        "description": "Đổ bê tông đường thôn",
-    }
-    return values | overrides
+from tests.factories import (
+    HISTORY,
+    PRESENT,
+    activity_form_data,
+    logged_in,
+    make_activity,
+    month_url,
+)
 
 
 @pytest.fixture
 def second_village(binh_an):
     return Village.objects.create(commune=binh_an, name="Khuổi Củng")
-
-
-def add_activity(unit, binh_an, road, village, day=SATURDAY, cadres=5, people=20):
-    activity = Activity.objects.create(
-        unit=unit,
-        commune=binh_an,
-        date=day,
-        activity_type=road,
-        cadre_participations=cadres,
-        people_participations=people,
-    )
-    activity.villages.add(village)
-    return activity
 
 
 def test_staff_add_an_activity_with_two_villages(
@@ -58,7 +29,7 @@ def test_staff_add_an_activity_with_two_villages(
     client.force_login(staff_a)
     response = client.post(
         reverse("activities:activity_create", args=[unit.pk]),
-        form_data(binh_an, road, [village, second_village]),
+        activity_form_data(binh_an, road, [village, second_village]),
     )
     assert response.status_code == 302
     assert response["Location"] == month_url(unit)
@@ -73,7 +44,7 @@ def test_the_form_reads_dates_day_first(client, staff_a, unit, binh_an, road, vi
     client.force_login(staff_a)
     client.post(
         reverse("activities:activity_create", args=[unit.pk]),
-        form_data(binh_an, road, [village], date="05/06/2024"),
+        activity_form_data(binh_an, road, [village], date="05/06/2024"),
     )
     assert Activity.objects.get().date == datetime.date(2024, 6, 5)
 
@@ -84,7 +55,7 @@ def test_errors_show_next_to_their_field_and_nothing_is_written(
     client.force_login(staff_a)
     response = client.post(
         reverse("activities:activity_create", args=[unit.pk]),
-        form_data(binh_an, road, [], cadre_participations="-3", money_contributed="abc"),
+        activity_form_data(binh_an, road, [], cadre_participations="-3", money_contributed="abc"),
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -99,7 +70,7 @@ def test_a_service_rule_is_shown_on_the_form(client, staff_a, unit, binh_an, roa
     client.force_login(staff_a)
     response = client.post(
         reverse("activities:activity_create", args=[unit.pk]),
-        form_data(binh_an, road, [village], date="04/09/2021"),
+        activity_form_data(binh_an, road, [village], date="04/09/2021"),
     )
     assert response.context["form"].errors["date"] == [
         "Ngày hoạt động trước ngày đơn vị được phân công (10/09/2021)."
@@ -110,21 +81,37 @@ def test_a_service_rule_is_shown_on_the_form(client, staff_a, unit, binh_an, roa
 def test_a_duplicate_is_saved_only_once_confirmed(client, staff_a, unit, binh_an, road, village):
     client.force_login(staff_a)
     url = reverse("activities:activity_create", args=[unit.pk])
-    client.post(url, form_data(binh_an, road, [village]))
-    response = client.post(url, form_data(binh_an, road, [village]))
+    client.post(url, activity_form_data(binh_an, road, [village]))
+    response = client.post(url, activity_form_data(binh_an, road, [village]))
     assert response.status_code == 200
     assert "Vẫn lưu" in response.content.decode()
     assert Activity.objects.count() == 1
-    client.post(url, form_data(binh_an, road, [village], confirm_duplicate="on"))
+    client.post(url, activity_form_data(binh_an, road, [village], confirm_duplicate="on"))
     assert Activity.objects.count() == 2
 
 
 def test_the_month_page_shows_the_months_activities_and_totals(
-    client, staff_a, unit, binh_an, road, village
+    client, staff_a, unit, binh_an, village
 ):
-    add_activity(unit, binh_an, road, village, cadres=5, people=20)
-    add_activity(unit, binh_an, road, village, day=datetime.date(2024, 6, 12), cadres=3, people=7)
-    add_activity(unit, binh_an, road, village, day=datetime.date(2024, 5, 18), cadres=9, people=9)
+    make_activity(
+        unit, binh_an, villages=[village], cadre_participations=5, people_participations=20
+    )
+    make_activity(
+        unit,
+        binh_an,
+        datetime.date(2024, 6, 12),
+        villages=[village],
+        cadre_participations=3,
+        people_participations=7,
+    )
+    make_activity(
+        unit,
+        binh_an,
+        datetime.date(2024, 5, 18),
+        villages=[village],
+        cadre_participations=9,
+        people_participations=9,
+    )
     client.force_login(staff_a)
     response = client.get(month_url(unit))
     summary = response.context["summary"]
@@ -136,9 +123,9 @@ def test_the_month_page_shows_the_months_activities_and_totals(
 
 
 def test_a_month_with_only_weekday_activities_does_not_meet_the_rule(
-    client, staff_a, unit, binh_an, road, village
+    client, staff_a, unit, binh_an, village
 ):
-    add_activity(unit, binh_an, road, village, day=datetime.date(2024, 6, 12))
+    make_activity(unit, binh_an, datetime.date(2024, 6, 12), villages=[village])
     client.force_login(staff_a)
     response = client.get(month_url(unit))
     assert not response.context["summary"].rule_met
@@ -146,16 +133,16 @@ def test_a_month_with_only_weekday_activities_does_not_meet_the_rule(
 
 
 def test_month_page_queries_do_not_grow_with_activities(
-    client, staff_a, unit, binh_an, road, village, second_village, django_assert_num_queries
+    client, staff_a, unit, binh_an, village, second_village, django_assert_num_queries
 ):
-    add_activity(unit, binh_an, road, village)
+    make_activity(unit, binh_an, villages=[village])
     client.force_login(staff_a)
     # session, user, groups, unit, editable?, units list (x2: switcher, editable check),
     # activities, their villages, totals, month report
     with django_assert_num_queries(10):
         client.get(month_url(unit))
     for day in range(1, 29):
-        activity = add_activity(unit, binh_an, road, village, day=datetime.date(2024, 6, day))
+        activity = make_activity(unit, binh_an, datetime.date(2024, 6, day), villages=[village])
         activity.villages.add(second_village)
     with django_assert_num_queries(10):
         response = client.get(month_url(unit))
@@ -163,12 +150,12 @@ def test_month_page_queries_do_not_grow_with_activities(
 
 
 def test_a_busy_month_is_shown_a_page_at_a_time(
-    client, staff_a, unit, binh_an, road, village, django_assert_num_queries
+    client, staff_a, unit, binh_an, village, django_assert_num_queries
 ):
     per_page = PAGE_SIZE
     days = [datetime.date(2024, 6, 1 + i % 30) for i in range(per_page + 5)]
     for day in days:
-        add_activity(unit, binh_an, road, village, day=day)
+        make_activity(unit, binh_an, day, villages=[village])
     client.force_login(staff_a)
     with django_assert_num_queries(10):
         first = client.get(month_url(unit))
@@ -188,7 +175,7 @@ def test_a_busy_month_is_shown_a_page_at_a_time(
 
 
 def test_submitting_the_month_locks_it_for_staff(client, staff_a, unit, binh_an, road, village):
-    activity = add_activity(unit, binh_an, road, village)
+    activity = make_activity(unit, binh_an, villages=[village], people_participations=20)
     client.force_login(staff_a)
     response = client.post(
         reverse("activities:month_submit", args=[unit.pk, 2024, 6]), {"action": "submit"}
@@ -200,16 +187,16 @@ def test_submitting_the_month_locks_it_for_staff(client, staff_a, unit, binh_an,
     assert "+ Thêm hoạt động" not in page
     edit = reverse("activities:activity_update", args=[activity.pk])
     assert client.get(edit)["Location"] == reverse("activities:activity_detail", args=[activity.pk])
-    client.post(edit, form_data(binh_an, road, [village], people_participations="99"))
+    client.post(edit, activity_form_data(binh_an, road, [village], people_participations="99"))
     client.post(reverse("activities:activity_delete", args=[activity.pk]))
     activity.refresh_from_db()
     assert activity.people_participations == 20
 
 
 def test_an_admin_reopens_a_month_with_a_reason(
-    client, staff_a, admin_user, unit, binh_an, road, village
+    client, staff_a, admin_user, unit, binh_an, village
 ):
-    add_activity(unit, binh_an, road, village)
+    make_activity(unit, binh_an, villages=[village])
     MonthReport.objects.create(unit=unit, year=2024, month=6, state="submitted")
     url = reverse("activities:month_reopen", args=[unit.pk, 2024, 6])
     client.force_login(staff_a)
@@ -228,10 +215,8 @@ def test_an_impossible_month_is_not_found(client, staff_a, unit, year, month):
     assert client.get(month_url(unit, year, month)).status_code == 404
 
 
-def test_staff_of_another_unit_never_see_the_activity(
-    client, staff_b, unit, binh_an, road, village
-):
-    activity = add_activity(unit, binh_an, road, village)
+def test_staff_of_another_unit_never_see_the_activity(client, staff_b, unit, binh_an, village):
+    activity = make_activity(unit, binh_an, villages=[village])
     client.force_login(staff_b)
     assert client.get(reverse("activities:activity_detail", args=[activity.pk])).status_code == 404
     for name in ("activity_update", "activity_delete"):
@@ -245,12 +230,13 @@ def test_staff_of_another_unit_never_see_the_activity(
 def test_the_site_records_who_changed_what(client, staff_a, unit, binh_an, road, village):
     client.force_login(staff_a)
     client.post(
-        reverse("activities:activity_create", args=[unit.pk]), form_data(binh_an, road, [village])
+        reverse("activities:activity_create", args=[unit.pk]),
+        activity_form_data(binh_an, road, [village]),
     )
     activity = Activity.objects.get()
     client.post(
         reverse("activities:activity_update", args=[activity.pk]),
-        form_data(binh_an, road, [village], people_participations="31", version="1"),
+        activity_form_data(binh_an, road, [village], people_participations="31", version="1"),
     )
     entries = LogEntry.objects.get_for_object(activity).order_by("timestamp", "id")
     assert {e.actor for e in entries} == {staff_a}
@@ -270,8 +256,8 @@ def test_the_site_records_who_changed_what(client, staff_a, unit, binh_an, road,
     assert deleted.get().actor == staff_a
 
 
-def test_the_admin_records_its_changes_too(client, admin_user, unit, binh_an, road, village):
-    activity = add_activity(unit, binh_an, road, village)
+def test_the_admin_records_its_changes_too(client, admin_user, unit, binh_an, village):
+    activity = make_activity(unit, binh_an, villages=[village])
     client.force_login(admin_user)
     response = client.post(
         reverse("admin:activities_activity_delete", args=[activity.pk]), {"post": "yes"}
@@ -289,29 +275,28 @@ def test_the_month_picker_goes_to_the_chosen_unit_and_month(client, staff_a, uni
     assert response["Location"] == month_url(unit, 2024, 6)
 
 
+@pytest.mark.parametrize(
+    ("today", "this_month"), [(PRESENT, (2026, 12)), (HISTORY, (2024, 6))], indirect=["today"]
+)
 def test_the_month_picker_refuses_others_units_and_explains_bad_months(
-    client, staff_a, staff_b, unit
+    today, client, staff_a, staff_b, unit, this_month
 ):
-    from django.utils import timezone
-
     client.force_login(staff_b)
     picker = reverse("activities:month_redirect")
     assert client.get(picker, {"don_vi": unit.pk}).status_code == 404
     assert client.get(picker, {"don_vi": "abc"}).status_code == 404
     client.force_login(staff_a)
-    today = timezone.localdate()
+    assert client.get(picker)["Location"] == month_url(unit, *this_month)
     response = client.get(picker, {"thang": "06/2024"}, follow=True)
-    assert response.redirect_chain[-1][0] == month_url(unit, today.year, today.month)
+    assert response.redirect_chain[-1][0] == month_url(unit, *this_month)
     assert "Tháng “06/2024” không hợp lệ; đang xem tháng này." in response.content.decode()
 
 
 def test_forms_refuse_a_post_without_the_csrf_token(staff_a, unit, binh_an, road, village):
-    from django.test import Client
-
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(staff_a)
+    client = logged_in(staff_a, enforce_csrf_checks=True)
     response = client.post(
-        reverse("activities:activity_create", args=[unit.pk]), form_data(binh_an, road, [village])
+        reverse("activities:activity_create", args=[unit.pk]),
+        activity_form_data(binh_an, road, [village]),
     )
     assert response.status_code == 403
     assert not Activity.objects.exists()
@@ -343,22 +328,20 @@ def test_admin_changes_to_assignments_are_in_the_audit_trail(client, admin_user,
 def test_two_people_saving_the_same_activity_the_second_is_told(
     client, staff_a, unit, binh_an, road, village
 ):
-    from django.test import Client
-
-    activity = add_activity(unit, binh_an, road, village)
+    activity = make_activity(unit, binh_an, villages=[village])
     url = reverse("activities:activity_update", args=[activity.pk])
-    first, second = Client(), Client()
-    first.force_login(staff_a)
-    second.force_login(staff_a)
+    first, second = logged_in(staff_a), logged_in(staff_a)
     # Both open the form on the same version of the activity.
     version = first.get(url).context["form"]["version"].value()
     assert second.get(url).context["form"]["version"].value() == version
     saved = first.post(
-        url, form_data(binh_an, road, [village], people_participations="31", version=version)
+        url,
+        activity_form_data(binh_an, road, [village], people_participations="31", version=version),
     )
     assert saved.status_code == 302
     late = second.post(
-        url, form_data(binh_an, road, [village], people_participations="99", version=version)
+        url,
+        activity_form_data(binh_an, road, [village], people_participations="99", version=version),
     )
     assert late.status_code == 200
     message = late.context["form"].non_field_errors()[0]

@@ -5,40 +5,38 @@ import datetime
 import pytest
 
 from activities import roles
-from activities.models import Activity, Village
-from tests.conftest import make_user
+from activities.models import Village
+from tests.factories import PASSWORD, make_activity, make_user
 
 # Seeded rows (groups, activity types, programmes) come back after the flush.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_an_official_changes_the_period_and_sees_figures_and_a_chart(
-    live_server, browser, unit, assignment, binh_an, road
+    live_server, browser, unit, assignment, binh_an
 ):
     make_user("lanhdao", roles.OFFICIALS)
     village = Village.objects.create(commune=binh_an, name="Nà Cóoc")
     for day, cadres, people in [(9, 12, 35), (23, 8, 20)]:
-        activity = Activity.objects.create(
-            unit=unit,
-            commune=binh_an,
-            date=datetime.date(2024, 3, day),
-            activity_type=road,
+        make_activity(
+            unit,
+            binh_an,
+            datetime.date(2024, 3, day),
+            villages=[village],
             cadre_participations=cadres,
             people_participations=people,
         )
-        activity.villages.add(village)
-    Activity.objects.create(
-        unit=unit,
-        commune=binh_an,
-        date=datetime.date(2023, 5, 6),
-        activity_type=road,
+    make_activity(
+        unit,
+        binh_an,
+        datetime.date(2023, 5, 6),
         cadre_participations=100,
         people_participations=100,
     )
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page.goto(f"{live_server.url}/")
     page.get_by_label("Tên đăng nhập", exact=True).fill("lanhdao")
-    page.get_by_label("Mật khẩu", exact=True).fill("mat-khau-thu")
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/tong-hop/")
 

@@ -6,7 +6,7 @@ import pytest
 
 from activities import roles
 from activities.models import Activity, MonthReport, Village
-from tests.conftest import make_user
+from tests.factories import PASSWORD, make_user
 
 # Seeded rows (groups, activity types, programmes) come back after the flush.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -20,7 +20,7 @@ def staff(assignment, unit):
 
 
 def test_staff_enter_a_weekend_and_submit_the_month_on_a_phone(
-    live_server, phone, staff, unit, binh_an, road
+    today, live_server, phone, staff, unit, binh_an, road
 ):
     Village.objects.create(commune=binh_an, name="Nà Cóoc")
     Village.objects.create(commune=binh_an, name="Khuổi Củng")
@@ -30,9 +30,12 @@ def test_staff_enter_a_weekend_and_submit_the_month_on_a_phone(
     page.goto(f"{live_server.url}/")
     assert "/dang-nhap/" in page.url
     page.get_by_label("Tên đăng nhập", exact=True).fill("canbo")
-    page.get_by_label("Mật khẩu", exact=True).fill("mat-khau-thu")
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("link", name="Tháng của đơn vị").click()
+    # The unit's month is today's: 12/2026.
+    page.wait_for_url(f"**/don-vi/{unit.pk}/thang/2026/12/")
+    assert page.get_by_role("heading", name="Tháng 12/2026").is_visible()
     page.get_by_role("link", name="+ Thêm hoạt động").click()
 
     # The form fits the phone: nothing wider than the screen.

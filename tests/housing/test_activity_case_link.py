@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from activities.models import Activity, Assignment, Village
 from housing.models import HousingCase
-from tests.housing.builders import make_case
+from tests.factories import activity_form_data, edit_url, make_case
 
 SAME_COMMUNE = "Chỉ liên kết được hoạt động ở cùng xã với hộ được hỗ trợ."
 
@@ -36,29 +36,13 @@ def binh_an_case(village, programme) -> HousingCase:
     return make_case(village, programme)
 
 
-def form_data(binh_an, road, village, **overrides):
-    values = {
-        "date": "15/06/2024",
-        "commune": binh_an.pk,
-        "villages": [village.pk],
-        "activity_type": road.pk,
-        "cadre_participations": "12",
-        "people_participations": "30",
-        "workdays": "42,5",
-        "money_contributed": "0",
-        "money_mobilised": "0",
-        "description": "Dựng khung nhà",
-    }
-    return values | overrides
-
-
 def test_an_activity_cannot_be_linked_to_a_case_of_another_assigned_commune(
     client, staff_a, unit, two_communes, binh_an, road, village, hong_quang_case
 ):
     client.force_login(staff_a)
     response = client.post(
         reverse("activities:activity_create", args=[unit.pk]),
-        form_data(binh_an, road, village, housing_case=hong_quang_case.pk),
+        activity_form_data(binh_an, road, [village], housing_case=hong_quang_case.pk),
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -76,7 +60,7 @@ def test_an_activity_is_linked_to_a_case_of_its_own_commune_and_the_case_counts_
     client.force_login(staff_a)
     response = client.post(
         reverse("activities:activity_create", args=[unit.pk]),
-        form_data(binh_an, road, village, housing_case=binh_an_case.pk),
+        activity_form_data(binh_an, road, [village], housing_case=binh_an_case.pk),
     )
     assert response.status_code == 302
     activity = Activity.objects.get()
@@ -91,18 +75,14 @@ def test_an_edit_that_moves_the_activity_away_from_its_linked_case_is_refused(
     client.force_login(staff_a)
     client.post(
         reverse("activities:activity_create", args=[unit.pk]),
-        form_data(binh_an, road, village, housing_case=binh_an_case.pk),
+        activity_form_data(binh_an, road, [village], housing_case=binh_an_case.pk),
     )
     activity = Activity.objects.get()
     elsewhere = Village.objects.create(commune=hong_quang, name="Thôn Số 2")
     response = client.post(
-        reverse("activities:activity_update", args=[activity.pk]),
-        form_data(
-            hong_quang,
-            road,
-            elsewhere,
-            housing_case=binh_an_case.pk,
-            version=activity.version,
+        edit_url(activity),
+        activity_form_data(
+            hong_quang, road, [elsewhere], housing_case=binh_an_case.pk, version=activity.version
         ),
     )
     assert response.status_code == 200
@@ -118,12 +98,14 @@ def test_changing_the_case_lets_the_old_one_go_through_the_service(
     client.force_login(staff_a)
     client.post(
         reverse("activities:activity_create", args=[unit.pk]),
-        form_data(binh_an, road, village, housing_case=binh_an_case.pk),
+        activity_form_data(binh_an, road, [village], housing_case=binh_an_case.pk),
     )
     activity = Activity.objects.get()
     response = client.post(
-        reverse("activities:activity_update", args=[activity.pk]),
-        form_data(binh_an, road, village, housing_case=other.pk, version=activity.version),
+        edit_url(activity),
+        activity_form_data(
+            binh_an, road, [village], housing_case=other.pk, version=activity.version
+        ),
     )
     assert response.status_code == 302
     assert list(activity.housing_cases.all()) == [other]

@@ -2,23 +2,31 @@
 the admin and imports all count as saves; a form opened before another save is refused."""
 
 import datetime
-import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook
 
-from activities.imports.engine import file_digest, import_rows, import_undo
+from activities.imports.engine import import_undo
 from activities.imports.registry import kinds
-from activities.imports.sheets import read_sheet
 from housing import services
 from housing.models import Funding, HousingCase
-from tests.admin_forms import change_form_data
-from tests.housing.builders import make_activity, make_case
+from tests.factories import (
+    admin_url,
+    change_form_data,
+    edit_url,
+    import_file,
+    logged_in,
+    make_activity,
+    make_case,
+    stored,
+    with_version,
+    xlsx,
+)
 
 STALE = "Đã có người sửa hồ sơ hộ này lúc "
 MISSING = "Trang gửi lên thiếu phiên bản của bản ghi nên chưa lưu gì."
+# What each test reads back: the support amount it changes, and the version.
+SAVED = ("support_amount", "version")
 
 
 @pytest.fixture
@@ -45,25 +53,6 @@ def edit_data(case: HousingCase, **overrides) -> dict:
     return values | overrides
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def edit_url(case: HousingCase) -> str:
-    return reverse("housing:case_update", args=[case.pk])
-
-
-def admin_url(case: HousingCase) -> str:
-    return reverse("admin:housing_housingcase_change", args=[case.pk])
-
-
-def stored(case: HousingCase) -> tuple[int, int]:
-    case.refresh_from_db()
-    return case.support_amount, case.version
-
-
 def test_of_two_people_editing_one_case_the_second_is_refused(staff_a, admin_user, case):
     first, second = logged_in(staff_a), logged_in(admin_user)
     # Both open the edit form on the same version of the case.
@@ -76,22 +65,18 @@ def test_of_two_people_editing_one_case_the_second_is_refused(staff_a, admin_use
     errors = late.context["form"].non_field_errors()
     assert len(errors) == 1 and errors[0].startswith(STALE)
     assert "Thay đổi của bạn chưa được lưu" in late.content.decode()
-    assert stored(case) == (50_000_000, 2)
+    assert stored(case, *SAVED) == (50_000_000, 2)
 
 
 @pytest.mark.parametrize("version", [None, "", "abc", "-1"])
 def test_a_case_save_without_a_usable_version_is_refused(staff_a, case, version):
-    data = edit_data(case, support_amount="50.000.000")
-    if version is None:
-        del data["version"]
-    else:
-        data["version"] = version
+    data = with_version(edit_data(case, support_amount="50.000.000"), version)
     response = logged_in(staff_a).post(edit_url(case), data)
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
     assert len(errors) == 1 and errors[0].startswith(MISSING)
     assert MISSING in response.content.decode()
-    assert stored(case) == (25_000_000, 1)
+    assert stored(case, *SAVED) == (25_000_000, 1)
 
 
 def test_an_admin_edit_of_a_case_counts_as_a_new_version(admin_user, case):
@@ -100,7 +85,7 @@ def test_an_admin_edit_of_a_case_counts_as_a_new_version(admin_user, case):
     assert data["version"] == "1"
     response = admin.post(admin_url(case), data | {"support_amount": "40000000"})
     assert response.status_code == 302
-    assert stored(case) == (40_000_000, 2)
+    assert stored(case, *SAVED) == (40_000_000, 2)
 
 
 def test_an_admin_case_form_opened_before_a_staff_save_is_refused(staff_a, admin_user, case):
@@ -119,11 +104,10 @@ def test_an_admin_case_form_opened_before_a_staff_save_is_refused(staff_a, admin
 def test_an_admin_save_of_a_case_without_its_version_is_refused(admin_user, case):
     admin = logged_in(admin_user)
     data = change_form_data(admin.get(admin_url(case))) | {"support_amount": "40000000"}
-    del data["version"]
-    response = admin.post(admin_url(case), data)
+    response = admin.post(admin_url(case), with_version(data, None))
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors()[0].startswith(MISSING)
-    assert stored(case) == (25_000_000, 1)
+    assert stored(case, *SAVED) == (25_000_000, 1)
 
 
 def test_a_funding_row_added_on_the_case_page_refuses_an_older_admin_form(
@@ -139,7 +123,7 @@ def test_a_funding_row_added_on_the_case_page_refuses_an_older_admin_form(
     response = admin.post(admin_url(case), stale | {"support_amount": "1000"})
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors()[0].startswith(STALE)
-    assert stored(case) == (25_000_000, 2)
+    assert stored(case, *SAVED) == (25_000_000, 2)
     assert list(Funding.objects.values_list("source", "amount")) == [("tinh", 25_000_000)]
 
 
@@ -164,47 +148,30 @@ def test_every_service_write_counts_as_a_save(case, admin_user, unit, binh_an):
     services.housing_case_link_activity(case=case, activity=activity)
     services.housing_case_link_activity(case=case, activity=activity, link=False)
     # advance, step back, funding added, removed, activity linked, unlinked: six saves.
-    assert stored(case) == (25_000_000, 7)
+    assert stored(case, *SAVED) == (25_000_000, 7)
 
 
 def test_an_unchanged_save_is_not_a_new_version(case):
     services.housing_case_update(case=case, data={"support_amount": 25_000_000}, version=1)
-    assert stored(case) == (25_000_000, 1)
+    assert stored(case, *SAVED) == (25_000_000, 1)
 
 
 def test_an_import_and_its_undo_count_as_saves(case, admin_user):
     kind = kinds()["ho-nha-o"]()
     row = next(kind.export_rows(HousingCase.objects.filter(pk=case.pk)))
     row[kind.headers().index("Mức hỗ trợ (đồng)")] = 40_000_000
-    book = Workbook()
-    book.active.append(kind.headers())
-    book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    data = buffer.getvalue()
-    sheet = read_sheet(
-        data,
-        filename="ho.xlsx",
-        expected_headers=kind.headers(),
-        required_headers=kind.required_headers(),
-    )
-    report = import_rows(
-        kind=kind,
-        sheet=sheet,
-        user=admin_user,
-        file_name="ho.xlsx",
-        file_hash=file_digest(data),
-        dry_run=False,
+    report = import_file(
+        xlsx(kind.headers(), row), kind="ho-nha-o", user=admin_user, name="ho.xlsx"
     )
     assert [r.action for r in report.rows] == ["update"]
-    assert stored(case) == (40_000_000, 2)
+    assert stored(case, *SAVED) == (40_000_000, 2)
     import_undo(batch=report.batch, user=admin_user)
-    assert stored(case) == (25_000_000, 3)
+    assert stored(case, *SAVED) == (25_000_000, 3)
 
 
 def test_a_funding_row_edited_in_the_admin_carries_its_case_version(admin_user, case):
     funding = Funding.objects.create(case=case, source="tinh", year=2024, amount=25_000_000)
-    url = reverse("admin:housing_funding_change", args=[funding.pk])
+    url = admin_url(funding)
     first, second = logged_in(admin_user), logged_in(admin_user)
     opened = change_form_data(first.get(url))
     stale = change_form_data(second.get(url))
@@ -214,4 +181,4 @@ def test_a_funding_row_edited_in_the_admin_carries_its_case_version(admin_user, 
     assert late.status_code == 200
     assert late.context["adminform"].form.non_field_errors()[0].startswith(STALE)
     funding.refresh_from_db()
-    assert (funding.amount, stored(case)[1]) == (30_000_000, 2)
+    assert (funding.amount, stored(case, *SAVED)[1]) == (30_000_000, 2)

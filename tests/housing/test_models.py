@@ -3,20 +3,11 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
 
 from housing.models import Funding, HousingCase, Programme
+from tests.factories import refused
 
 D = datetime.date
-
-
-def refused(create, **kwargs) -> bool:
-    try:
-        with transaction.atomic():
-            create(**kwargs)
-    except IntegrityError:
-        return True
-    return False
 
 
 def case_kwargs(village, programme, **overrides):

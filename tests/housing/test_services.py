@@ -7,11 +7,10 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from housing import services
 from housing.models import Funding, HousingCase
-from tests.housing.builders import make_activity, make_case
+from tests.factories import HISTORY, PRESENT, make_activity, make_case, stored
 
 D = datetime.date
 
@@ -20,12 +19,9 @@ def messages_of(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
-def as_stored(case: HousingCase) -> tuple:
-    """What the database holds for the lifecycle of the case."""
-    return HousingCase.objects.filter(pk=case.pk).values_list(*["status", *STEP_FIELDS]).get()
-
-
 STEP_FIELDS = list(HousingCase.STEP_DATES.values())
+# The lifecycle of a case as the database holds it: its status and each step's date.
+STEPS = ["status", *STEP_FIELDS]
 
 
 # --- Create and update ---
@@ -40,16 +36,17 @@ def test_a_new_case_starts_surveyed_and_records_who_entered_it(village, programm
         support_amount=25_000_000,
         surveyed_on=D(2024, 1, 15),
     )
-    stored = HousingCase.objects.get()
-    assert stored.pk == case.pk
-    assert stored.household_head == "Ma Thị Sinh"
-    assert (stored.status, stored.surveyed_on) == ("surveyed", D(2024, 1, 15))
-    assert stored.created_by == staff_a
-    assert LogEntry.objects.get_for_object(stored).filter(action=LogEntry.Action.CREATE).exists()
+    saved = HousingCase.objects.get()
+    assert saved.pk == case.pk
+    assert saved.household_head == "Ma Thị Sinh"
+    assert (saved.status, saved.surveyed_on) == ("surveyed", D(2024, 1, 15))
+    assert saved.created_by == staff_a
+    assert LogEntry.objects.get_for_object(saved).filter(action=LogEntry.Action.CREATE).exists()
 
 
-def test_a_survey_date_in_the_future_is_refused(village, programme, staff_a):
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+@pytest.mark.parametrize("today", [PRESENT, HISTORY], indirect=True)
+def test_a_survey_date_in_the_future_is_refused(today, village, programme, staff_a):
+    tomorrow = today + datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as caught:
         services.housing_case_create(
             created_by=staff_a,
@@ -77,7 +74,7 @@ def test_an_update_cannot_touch_the_status(village, programme):
     case = make_case(village, programme)
     with pytest.raises(ValueError):
         services.housing_case_update(case=case, data={"status": "completed"})
-    assert as_stored(case)[0] == "surveyed"
+    assert stored(case, *STEPS)[0] == "surveyed"
 
 
 # --- Advancing one step at a time ---
@@ -86,7 +83,14 @@ def test_an_update_cannot_touch_the_status(village, programme):
 def test_advancing_moves_one_step_and_records_its_date(village, programme):
     case = make_case(village, programme)
     services.housing_case_advance(case=case, date=D(2024, 3, 20))
-    assert as_stored(case) == ("approved", D(2024, 1, 15), D(2024, 3, 20), None, None, None)
+    assert stored(case, *STEPS) == (
+        "approved",
+        D(2024, 1, 15),
+        D(2024, 3, 20),
+        None,
+        None,
+        None,
+    )
     update = LogEntry.objects.get_for_object(case).get(action=LogEntry.Action.UPDATE)
     assert update.changes_dict["status"] == ["surveyed", "approved"]
 
@@ -96,19 +100,20 @@ def test_the_whole_lifecycle_can_be_walked_step_by_step(village, programme):
     days = [D(2024, 3, 20), D(2024, 6, 15), D(2024, 6, 30), D(2024, 7, 2)]
     for day in days:
         services.housing_case_advance(case=case, date=day)
-    assert as_stored(case) == ("handed_over", D(2024, 1, 15), *days)
+    assert stored(case, *STEPS) == ("handed_over", D(2024, 1, 15), *days)
     with pytest.raises(ValidationError) as caught:
         services.housing_case_advance(case=case, date=D(2024, 7, 3))
     assert messages_of(caught.value) == ["Hộ đã được bàn giao nhà, không còn bước nào tiếp theo."]
 
 
-def test_a_step_date_in_the_future_is_refused(village, programme):
+@pytest.mark.parametrize("today", [PRESENT, HISTORY], indirect=True)
+def test_a_step_date_in_the_future_is_refused(today, village, programme):
     case = make_case(village, programme)
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    tomorrow = today + datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as caught:
         services.housing_case_advance(case=case, date=tomorrow)
     assert caught.value.message_dict == {"date": ["Ngày không được sau hôm nay."]}
-    assert as_stored(case) == ("surveyed", D(2024, 1, 15), None, None, None, None)
+    assert stored(case, *STEPS) == ("surveyed", D(2024, 1, 15), None, None, None, None)
 
 
 def test_a_step_cannot_be_dated_before_the_previous_one(village, programme):
@@ -118,7 +123,7 @@ def test_a_step_cannot_be_dated_before_the_previous_one(village, programme):
     assert caught.value.message_dict == {
         "date": ["Ngày phê duyệt không được trước ngày khảo sát (15/01/2024)."]
     }
-    assert as_stored(case) == ("surveyed", D(2024, 1, 15), None, None, None, None)
+    assert stored(case, *STEPS) == ("surveyed", D(2024, 1, 15), None, None, None, None)
 
 
 def test_completion_cannot_be_dated_before_the_start(village, programme):
@@ -130,7 +135,7 @@ def test_completion_cannot_be_dated_before_the_start(village, programme):
     assert caught.value.message_dict == {
         "date": ["Ngày hoàn thành không được trước ngày khởi công (15/06/2024)."]
     }
-    assert as_stored(case) == (
+    assert stored(case, *STEPS) == (
         "started",
         D(2024, 1, 15),
         D(2024, 3, 20),
@@ -145,8 +150,8 @@ def test_completion_on_the_day_work_started_is_accepted(village, programme):
         village, programme, status="started", approved_on=D(2024, 3, 20), started_on=D(2024, 6, 15)
     )
     services.housing_case_advance(case=case, date=D(2024, 6, 15))
-    assert as_stored(case)[0] == "completed"
-    assert as_stored(case)[4] == D(2024, 6, 15)
+    assert stored(case, *STEPS)[0] == "completed"
+    assert stored(case, *STEPS)[4] == D(2024, 6, 15)
 
 
 def test_skipping_a_step_is_refused(village, programme):
@@ -156,13 +161,13 @@ def test_skipping_a_step_is_refused(village, programme):
     assert messages_of(caught.value) == [
         "Chỉ được chuyển từng bước một: bước tiếp theo là “Đã phê duyệt”."
     ]
-    assert as_stored(case)[0] == "surveyed"
+    assert stored(case, *STEPS)[0] == "surveyed"
 
 
 def test_a_case_without_a_survey_date_checks_against_no_earlier_date(village, programme):
     case = make_case(village, programme, surveyed_on=None)
     services.housing_case_advance(case=case, date=D(2020, 1, 1))
-    assert as_stored(case)[:3] == ("approved", None, D(2020, 1, 1))
+    assert stored(case, *STEPS)[:3] == ("approved", None, D(2020, 1, 1))
 
 
 # --- Stepping back ---
@@ -173,7 +178,14 @@ def test_stepping_back_clears_the_step_date_and_keeps_the_reason(village, progra
         village, programme, status="started", approved_on=D(2024, 3, 20), started_on=D(2024, 6, 15)
     )
     services.housing_case_step_back(case=case, reason="Nhập nhầm hộ", by=admin_user)
-    assert as_stored(case) == ("approved", D(2024, 1, 15), D(2024, 3, 20), None, None, None)
+    assert stored(case, *STEPS) == (
+        "approved",
+        D(2024, 1, 15),
+        D(2024, 3, 20),
+        None,
+        None,
+        None,
+    )
     case.refresh_from_db()
     assert "“Đang thi công” về “Đã phê duyệt” (quantri). Lý do: Nhập nhầm hộ" in case.notes
 
@@ -186,7 +198,7 @@ def test_stepping_back_needs_a_reason_and_a_previous_step(village, programme):
     with pytest.raises(ValidationError) as caught:
         services.housing_case_step_back(case=case, reason="Nhầm")
     assert messages_of(caught.value) == ["Hộ đang ở bước đầu tiên (đã khảo sát), không thể lùi."]
-    assert as_stored(case)[0] == "surveyed"
+    assert stored(case, *STEPS)[0] == "surveyed"
     assert HousingCase.objects.get().notes == ""
 
 

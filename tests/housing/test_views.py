@@ -7,15 +7,16 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
-from django.utils import timezone
 
 from activities.models import Village
 from housing.models import Funding, HousingCase
-from tests.housing.builders import make_activity, make_case
+from tests.factories import make_activity, make_case, stored
 
 D = datetime.date
 LIST = reverse("housing:case_list")
 CREATE = reverse("housing:case_create")
+# What a step changes, as the database holds it: the status and the approval date.
+STEP = ("status", "approved_on")
 
 
 def url(name: str, case: HousingCase, *args) -> str:
@@ -49,10 +50,6 @@ def post_back(client, target: str, case: HousingCase, data: dict) -> str:
     response = client.post(target, data, follow=True)
     assert response.redirect_chain == [(url("case_detail", case), 302)]
     return page(response)
-
-
-def stored(case: HousingCase) -> tuple:
-    return HousingCase.objects.filter(pk=case.pk).values_list("status", "approved_on").get()
 
 
 def form_data(village, programme, **overrides) -> dict:
@@ -90,7 +87,7 @@ def test_an_account_without_a_role_is_refused_everywhere(client, outsider, case_
         assert client.get(target).status_code == 403
     for name in ("case_advance", "case_step_back", "funding_add", "case_activities"):
         assert client.post(url(name, case_a), {"date": "20/03/2024"}).status_code == 403
-    assert stored(case_a) == ("surveyed", None)
+    assert stored(case_a, *STEP) == ("surveyed", None)
 
 
 def test_staff_see_only_the_cases_of_their_communes(client, staff_a, case_a, case_b):
@@ -112,7 +109,7 @@ def test_staff_get_404_for_a_case_of_another_commune(client, staff_a, case_b):
     funding = {"source": "tinh", "year": "2024", "amount": "1.000.000"}
     assert client.post(url("funding_add", case_b), funding).status_code == 404
     assert "Lý Văn Páo" not in page(client.get(url("case_detail", case_b)))
-    assert stored(case_b) == ("surveyed", None)
+    assert stored(case_b, *STEP) == ("surveyed", None)
     assert HousingCase.objects.get(pk=case_b.pk).household_head == "Lý Văn Páo"
     assert not Funding.objects.exists()
 
@@ -150,7 +147,7 @@ def test_officials_get_403_on_every_write(client, official, case_a, village, pro
         assert client.post(target, data).status_code == 403
         assert client.get(target).status_code == 405  # these pages only take a POST
     assert HousingCase.objects.count() == 1
-    assert stored(case_a) == ("surveyed", None)
+    assert stored(case_a, *STEP) == ("surveyed", None)
     assert Funding.objects.count() == 1
 
 
@@ -281,13 +278,15 @@ def test_the_create_form_offers_only_the_villages_of_the_users_communes(
 
 
 def test_a_bad_create_form_shows_errors_beside_the_fields(
+    today,
     client,
     staff_a,
     village,
     programme,
 ):
+    assert today == datetime.date(2026, 12, 1)
     client.force_login(staff_a)
-    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    tomorrow = "02/12/2026"
     response = client.post(
         CREATE,
         form_data(village, programme, support_amount="25 triệu", surveyed_on=tomorrow),
@@ -334,7 +333,7 @@ def test_advancing_records_the_step_with_its_date(client, staff_a, case_a):
     client.force_login(staff_a)
     response = client.post(url("case_advance", case_a), {"date": "20/03/2024"})
     assert response.status_code == 302
-    assert stored(case_a) == ("approved", D(2024, 3, 20))
+    assert stored(case_a, *STEP) == ("approved", D(2024, 3, 20))
     update = LogEntry.objects.get_for_object(case_a).get(action=LogEntry.Action.UPDATE)
     assert update.actor == staff_a
     assert update.changes_dict["status"] == ["surveyed", "approved"]
@@ -358,16 +357,16 @@ def test_advancing_records_the_step_with_its_date(client, staff_a, case_a):
 def test_a_refused_step_says_why_and_changes_nothing(client, staff_a, case_a, data, message):
     client.force_login(staff_a)
     assert message in post_back(client, url("case_advance", case_a), case_a, data)
-    assert stored(case_a) == ("surveyed", None)
+    assert stored(case_a, *STEP) == ("surveyed", None)
     assert not LogEntry.objects.get_for_object(case_a).filter(action=LogEntry.Action.UPDATE)
 
 
-def test_a_step_dated_in_the_future_is_refused(client, staff_a, case_a):
+def test_a_step_dated_in_the_future_is_refused(today, client, staff_a, case_a):
     client.force_login(staff_a)
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    tomorrow = today + datetime.timedelta(days=1)
     html = post_back(client, url("case_advance", case_a), case_a, {"date": tomorrow.isoformat()})
     assert "Ngày không được sau hôm nay." in html
-    assert stored(case_a) == ("surveyed", None)
+    assert stored(case_a, *STEP) == ("surveyed", None)
 
 
 def test_completion_before_the_start_is_refused(client, staff_a, village, programme):
@@ -385,16 +384,16 @@ def test_only_an_admin_may_step_back(client, staff_a, admin_user, case_a):
     HousingCase.objects.filter(pk=case_a.pk).update(status="approved", approved_on=D(2024, 3, 20))
     client.force_login(staff_a)
     assert client.post(url("case_step_back", case_a), {"reason": "Nhầm"}).status_code == 403
-    assert stored(case_a) == ("approved", D(2024, 3, 20))
+    assert stored(case_a, *STEP) == ("approved", D(2024, 3, 20))
 
     client.force_login(admin_user)
     html = post_back(client, url("case_step_back", case_a), case_a, {"reason": ""})
     assert "Cần ghi lý do lùi bước." in html
-    assert stored(case_a) == ("approved", D(2024, 3, 20))
+    assert stored(case_a, *STEP) == ("approved", D(2024, 3, 20))
 
     response = client.post(url("case_step_back", case_a), {"reason": "Phê duyệt nhầm hộ"})
     assert response.status_code == 302
-    assert stored(case_a) == ("surveyed", None)
+    assert stored(case_a, *STEP) == ("surveyed", None)
     assert "Lý do: Phê duyệt nhầm hộ" in HousingCase.objects.get(pk=case_a.pk).notes
 
 

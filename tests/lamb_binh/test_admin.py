@@ -1,13 +1,9 @@
 """Every model has a working Vietnamese admin: list, search, add form and change form."""
 
-import io
-
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -38,9 +34,7 @@ OUR_MODELS = [
 
 
 @pytest.fixture
-def admin_client(client, db):
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
+def admin_client(client, demo):
     client.force_login(get_user_model().objects.get(username="quantri"))
     return client
 
@@ -114,6 +108,7 @@ def test_activity_admin_records_who_entered_it(admin_client):
             "output_unit": "",
             "money_contributed": "0",
             "money_mobilised": "0",
+            "households_helped": "0",
             "village_links-TOTAL_FORMS": "1",
             "village_links-INITIAL_FORMS": "0",
             "village_links-0-village": village.pk,

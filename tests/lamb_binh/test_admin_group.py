@@ -2,30 +2,27 @@
 does in the Django admin; staff and officials still cannot enter it."""
 
 import importlib
-import io
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
-from django.test import override_settings
 from django.urls import reverse
 
 from activities import roles
 from activities.models import Activity, ActivityType, Commune, ImportBatch, Village
-from tests.activities.imports.test_imports import activity_row, workbook
-from tests.admin_forms import change_form_data
-from tests.conftest import make_user
+from tests.factories import (
+    activity_row,
+    admin_import_confirm,
+    admin_import_preview,
+    admin_url,
+    change_form_data,
+    make_user,
+    office_workbook,
+)
 
 ADMIN_URL = reverse("admin:index")
-
-
-@pytest.fixture
-def demo(db):
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -114,14 +111,14 @@ def test_a_group_admin_adds_and_changes_reference_data(client, demo, group_admin
     assert ActivityType.objects.get(code="trong-rung").name == "Trồng rừng"
 
     village = Village.objects.get(name="Nà Cóoc")
-    url = reverse("admin:activities_village_change", args=[village.pk])
+    url = admin_url(village)
     data = change_form_data(client.get(url)) | {"name": "Nà Cóoc Trên"}
     assert client.post(url, data).status_code == 302
     village.refresh_from_db()
     assert village.name == "Nà Cóoc Trên"
 
     commune = Commune.objects.get(code="02290", valid_from__isnull=True)
-    url = reverse("admin:activities_commune_change", args=[commune.pk])
+    url = admin_url(commune)
     assert client.get(url).status_code == 200
 
 
@@ -141,18 +138,11 @@ def test_a_group_admin_manages_accounts(client, demo, group_admin):
 
 def test_a_group_admin_imports_through_preview_and_confirmation(client, demo, group_admin):
     client.force_login(group_admin)
-    upload = io.BytesIO(workbook([activity_row(), activity_row(**{"Ngày": "23/09/2023"})]))
-    upload.name = "hoat-dong-2023.xlsx"
+    data = office_workbook([activity_row(), activity_row(**{"Ngày": "23/09/2023"})])
     count = Activity.objects.count()
-    preview = client.post(
-        reverse("admin:activities_activity_import"),
-        {"format": "0", "import_file": upload, "resource": "0"},
-    )
+    preview = admin_import_preview(client, "activities_activity", data, "hoat-dong-2023.xlsx")
     assert preview.status_code == 200
-    response = client.post(
-        reverse("admin:activities_activity_process_import"),
-        {**preview.context["confirm_form"].initial, "format": "0", "resource": "0"},
-    )
+    response = admin_import_confirm(client, "activities_activity", preview)
     assert response.status_code == 302
     assert Activity.objects.count() == count + 2
     assert ImportBatch.objects.get().created_by == group_admin
@@ -175,7 +165,7 @@ def test_a_group_admin_cannot_make_a_superuser_nor_change_one(client, group_admi
     boss = make_user("sieu_quan_tri", is_staff=True, is_superuser=True)
     person = make_user("canbo_thuong")
     client.force_login(group_admin)
-    boss_url = reverse("admin:auth_user_change", args=[boss.pk])
+    boss_url = admin_url(boss)
     # The superuser's page is shown read-only; a change or a new password is refused.
     assert client.post(boss_url, {"username": "x", "is_active": ""}).status_code == 403
     password_url = reverse("admin:auth_user_password_change", args=[boss.pk])
@@ -183,7 +173,7 @@ def test_a_group_admin_cannot_make_a_superuser_nor_change_one(client, group_admi
     boss.refresh_from_db()
     assert (boss.username, boss.is_active) == ("sieu_quan_tri", True)
 
-    url = reverse("admin:auth_user_change", args=[person.pk])
+    url = admin_url(person)
     data = change_form_data(client.get(url)) | {
         "is_superuser": "on",
         "is_staff": "on",

@@ -13,7 +13,6 @@ from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Sum
-from django.test import override_settings
 
 from activities.models import (
     Activity,
@@ -32,9 +31,9 @@ from activities.models import (
 )
 from activities.services import activity_update
 from activities.stats import SUMMARY_MODELS
-from housing.models import Funding, HousingCase, Programme
+from housing.models import Funding, HousingCase
 from lamb_binh.dashboard.reports import Scope, commune_rows, headline
-from tests.housing.builders import make_activity, make_case
+from tests.factories import make_activity, make_case
 
 
 def snapshot() -> dict:
@@ -68,12 +67,6 @@ def snapshot() -> dict:
             for e in LogEntry.objects.select_related("content_type", "actor")
         ),
     }
-
-
-@pytest.fixture
-def demo(db):
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
 
 
 # A real flush of the whole database between backup and restore: no outer transaction.
@@ -139,13 +132,16 @@ SUMMARY_LABELS = {
 
 
 @pytest.fixture
-def small(db, unit, binh_an, village, staff_a):
+def small(db, unit, binh_an, village, staff_a, programme):
     """One activity of staff A's unit in Nà Cóoc (with its audit entry) and a housing case."""
     activity = make_activity(
-        unit, binh_an, datetime.date(2024, 6, 8), created_by=staff_a, description="Làm đường"
+        unit,
+        binh_an,
+        datetime.date(2024, 6, 8),
+        villages=[village],
+        created_by=staff_a,
+        description="Làm đường",
     )
-    activity.villages.add(village)
-    programme = Programme.objects.get(code="de-an-tinh-2021-2025")
     make_case(village, programme)
     return activity
 

@@ -1,18 +1,15 @@
 """Anonymous users are sent to a Vietnamese login page; after login they reach home."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from activities import roles
+from tests.factories import PASSWORD, make_user
 
 
 @pytest.fixture
 def staff_user(db):
-    user = get_user_model().objects.create_user("nhaplieu", password="lambinh-demo")
-    user.groups.add(Group.objects.get(name=roles.STAFF))
-    return user
+    return make_user("nhaplieu", roles.STAFF)
 
 
 def test_home_redirects_anonymous_users_to_login(client, db):
@@ -32,7 +29,7 @@ def test_the_login_page_is_in_vietnamese(client, db):
 
 def test_logging_in_leads_home(client, staff_user):
     response = client.post(
-        reverse("login"), {"username": "nhaplieu", "password": "lambinh-demo", "next": "/"}
+        reverse("login"), {"username": "nhaplieu", "password": PASSWORD, "next": "/"}
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
@@ -57,8 +54,7 @@ def test_logging_out_ends_the_session(client, staff_user):
 
 
 def test_an_account_without_a_role_is_told_so(client, db):
-    user = get_user_model().objects.create_user("nguoila", password="x")
-    client.force_login(user)
+    client.force_login(make_user("nguoila"))
     response = client.get("/")
     assert response.status_code == 403
 
@@ -71,7 +67,7 @@ def test_repeated_failures_lock_the_account_for_a_while(client, staff_user, sett
     response = client.post(reverse("login"), {"username": "nhaplieu", "password": "sai"})
     assert response.status_code == 429
     # Locked: even the right password is refused, with a Vietnamese explanation.
-    response = client.post(reverse("login"), {"username": "nhaplieu", "password": "lambinh-demo"})
+    response = client.post(reverse("login"), {"username": "nhaplieu", "password": PASSWORD})
     assert response.status_code == 429
     page = response.content.decode()
     assert "Tạm khóa đăng nhập" in page
@@ -80,6 +76,6 @@ def test_repeated_failures_lock_the_account_for_a_while(client, staff_user, sett
 
 
 def test_sessions_last_a_working_week(client, staff_user, settings):
-    client.post(reverse("login"), {"username": "nhaplieu", "password": "lambinh-demo"})
+    client.post(reverse("login"), {"username": "nhaplieu", "password": PASSWORD})
     assert client.session.get_expiry_age() == 7 * 24 * 3600
     assert settings.SESSION_COOKIE_HTTPONLY

@@ -1,24 +1,14 @@
 """What the libraries say shows in Vietnamese, with what to do, and never in English."""
 
 import ast
-import csv
 import gettext
-import io
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.activities.test_views import form_data
-
-
-def csv_upload(name: str, rows: list[list[str]]) -> io.BytesIO:
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)
-    upload = io.BytesIO(text.getvalue().encode())
-    upload.name = name
-    return upload
+from tests.factories import activity_form_data, admin_import_preview, csv_file
 
 
 def test_the_admin_index_names_the_libraries_sections_in_vietnamese(client, admin_user):
@@ -59,11 +49,7 @@ def test_a_file_without_rows_says_what_to_check(client, admin_user, communes):
 
     client.force_login(admin_user)
     headers = [column.title for column in kinds()["xa"].columns]
-    upload = csv_upload("xa-trong.csv", [headers])
-    response = client.post(
-        reverse("admin:activities_commune_import"),
-        {"format": "0", "import_file": upload, "resource": "0"},
-    )
+    response = admin_import_preview(client, "activities_commune", csv_file(headers), "xa-trong.csv")
     assert response.status_code == 200
     page = response.content.decode()
     assert "Tệp không có dòng dữ liệu nào để nhập" in page and "Tải tệp mẫu" in page
@@ -76,11 +62,8 @@ def test_an_empty_cell_of_a_bad_row_shows_blank_not_none(client, admin_user, com
     client.force_login(admin_user)
     headers = [column.title for column in kinds()["thon"].columns]
     # A village whose commune does not exist, with its optional cells left empty.
-    upload = csv_upload("thon.csv", [headers, ["Xã Không Có", "Thôn Mới", "", "", ""]])
-    response = client.post(
-        reverse("admin:activities_village_import"),
-        {"format": "0", "import_file": upload, "resource": "0"},
-    )
+    content = csv_file(headers, ["Xã Không Có", "Thôn Mới", "", "", ""])
+    response = admin_import_preview(client, "activities_village", content, "thon.csv")
     page = response.content.decode()
     assert "Có dòng sai" in page and "Thôn Mới" in page
     assert "<td>None</td>" not in page
@@ -90,7 +73,7 @@ def test_a_choice_that_is_not_in_the_list_is_explained(client, staff_a, unit, bi
     client.force_login(staff_a)
     response = client.post(
         reverse("activities:activity_create", args=[unit.pk]),
-        form_data(binh_an, road, []) | {"villages": ["abc"]},
+        activity_form_data(binh_an, road, []) | {"villages": ["abc"]},
     )
     assert response.status_code == 200
     errors = response.context["form"].errors

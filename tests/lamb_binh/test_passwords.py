@@ -4,7 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-OLD = "mat-khau-thu"  # tests.conftest.make_user
+from tests.factories import PASSWORD, logged_in
+
+OLD = PASSWORD  # every test account's (tests.factories.make_user)
 NEW = "Binh-An-mua-lua-2024"
 
 
@@ -36,8 +38,7 @@ def test_anonymous_visitors_are_sent_to_login(client, db):
 @pytest.mark.parametrize("role", ["staff_a", "official"])
 def test_a_user_changes_their_password_and_logs_in_with_the_new_one(db, request, role):
     user = request.getfixturevalue(role)
-    client = Client()
-    client.force_login(user)
+    client = logged_in(user)
     response = client.post(
         reverse("password_change"),
         {"old_password": OLD, "new_password1": NEW, "new_password2": NEW},

@@ -4,13 +4,12 @@ One table. A URL pattern without a row fails `test_every_url_has_a_row`, so a ne
 cannot ship without deciding who may use it.
 """
 
-import datetime
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from activities.models import Activity, Village
 from housing.models import Funding, HousingCase, Programme
+from tests.factories import make_activity
 
 ROLES = ["anonymous", "outsider", "staff_a", "staff_b", "official", "admin"]
 LOGIN = "login"  # a redirect to the login page
@@ -93,28 +92,22 @@ def test_every_url_has_a_row():
 
 @pytest.fixture
 def world(
+    today,
     unit,
     unit_b,
     assignment,
     binh_an,
     village,
-    road,
     staff_a,
     staff_b,
     official,
     admin_user,
     outsider,
 ):
-    """Unit A's activity, case and funding row in Bình An (an open month)."""
-    activity = Activity.objects.create(
-        unit=unit,
-        commune=binh_an,
-        date=datetime.date(2024, 6, 15),
-        activity_type=road,
-        cadre_participations=5,
-        people_participations=20,
+    """Unit A's activity, case and funding row in Bình An (an open month, today 01/12/2026)."""
+    activity = make_activity(
+        unit, binh_an, villages=[village], cadre_participations=5, people_participations=20
     )
-    activity.villages.add(village)
     case = HousingCase.objects.create(
         household_head="Ma Thị Sinh",
         village=village,

@@ -3,13 +3,12 @@
 import pytest
 from axes.helpers import IPWARE_INSTALLED
 from axes.models import AccessAttempt
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
 from activities import roles
 from lamb_binh.settings import client_address_settings
+from tests.factories import PASSWORD, make_user
 
 NGINX = "127.0.0.1"  # REMOTE_ADDR of every request that came through the proxy
 ATTACKER = "10.20.0.11"
@@ -18,9 +17,7 @@ OWNER = "10.20.0.12"
 
 @pytest.fixture
 def owner(db):
-    user = get_user_model().objects.create_user("nhaplieu", password="mat-khau-dung")
-    user.groups.add(Group.objects.get(name=roles.STAFF))
-    return user
+    return make_user("nhaplieu", roles.STAFF)
 
 
 def behind(settings, proxies: int) -> None:
@@ -45,10 +42,10 @@ def test_behind_one_proxy_failures_lock_out_that_client_only(settings, owner):
     ]
     assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
     # The attacker's address is locked out of the account, even with the right password...
-    locked = log_in("mat-khau-dung", REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR=ATTACKER)
+    locked = log_in(PASSWORD, REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR=ATTACKER)
     assert locked.status_code == 429
     # ...while the owner, at another address behind the same proxy, logs in.
-    response = log_in("mat-khau-dung", REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR=OWNER)
+    response = log_in(PASSWORD, REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR=OWNER)
     assert response.status_code == 302
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [ATTACKER]
 
@@ -61,7 +58,7 @@ def test_behind_one_proxy_a_forged_header_cannot_lock_out_someone_else(settings,
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in("sai", REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR=forged)
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [ATTACKER]
-    response = log_in("mat-khau-dung", REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR=OWNER)
+    response = log_in(PASSWORD, REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR=OWNER)
     assert response.status_code == 302
 
 
@@ -75,4 +72,4 @@ def test_without_a_proxy_a_forged_header_is_ignored(settings, owner):
     ]
     assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [client_address]
-    assert log_in("mat-khau-dung", REMOTE_ADDR="10.20.0.98").status_code == 302
+    assert log_in(PASSWORD, REMOTE_ADDR="10.20.0.98").status_code == 302

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         except SheetError as exc:
             raise CommandError(str(exc)) from exc
         with tqdm(
-            total=len(sheet.rows),
+            total=len(sheet.rows) if isinstance(sheet.rows, list) else None,
             unit=" dòng",
             desc="Kiểm tra",
             file=self.stderr,
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             for line in describe_problems(report):
                 self.stdout.write(line)
             raise CommandError("Có dòng sai: không dòng nào được nhập.")
-        if dry_run:
+        if report.batch is None:  # a dry run writes nothing
             self.stdout.write("Chạy thử: chưa ghi gì.")
         else:
             self.stdout.write(f"Đã nhập (lần nhập số {report.batch.pk}).")

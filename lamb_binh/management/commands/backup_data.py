@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 from xml.etree import ElementTree
 from xml.parsers.expat import errors as expat_errors
 
@@ -38,7 +38,7 @@ EXCLUDED = [
 # another.
 SUFFIXES = {".xml.gz": True, ".xml": False}
 
-_OS_PROBLEMS = {
+_OS_PROBLEMS: dict[int | None, str] = {
     errno.EACCES: "không có quyền ghi",
     errno.EPERM: "không có quyền ghi",
     errno.EROFS: "ổ đĩa chỉ cho đọc",
@@ -79,7 +79,10 @@ def backup_compressed(path: Path) -> bool:
 
 
 def backup_open(path: Path, *, compressed: bool) -> IO[bytes]:
-    return gzip.open(path, "rb") if compressed else open(path, "rb")
+    if compressed:
+        # A binary file, though typeshed does not declare GzipFile a typing.IO.
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return open(path, "rb")
 
 
 def record_name(label: str | None, pk: str | None) -> str:
@@ -118,7 +121,8 @@ def backup_file_check(*, path: Path, compressed: bool) -> int:
                     count += 1
                     last, current = current, None
                     # Records already read are not needed again: keep memory flat.
-                    root.clear()
+                    if root is not None:  # always: records close inside the root
+                        root.clear()
     except ElementTree.ParseError as exc:
         line, column = exc.position
         problem = _XML_PROBLEMS.get(exc.code, f"XML không hợp lệ ({exc})")

@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from auditlog.context import disable_auditlog
 from django.apps import apps
@@ -84,7 +85,8 @@ class _Records(xml_serializer.Deserializer):
 
     def _handle_object(self, node):
         try:
-            return super()._handle_object(node)
+            # A private hook of Django's deserializer, absent from django-stubs.
+            return super()._handle_object(node)  # type: ignore[misc]
         except (DeserializationError, ValidationError, FieldDoesNotExist, LookupError) as exc:
             name = record_name(node.getAttribute("model"), node.getAttribute("pk"))
             raise BackupFileError(f"{name} không đọc được ({_reason(exc)})") from exc
@@ -152,11 +154,14 @@ def _check_references() -> None:
         if not model._meta.managed or model._meta.proxy:
             continue
         for field in model._meta.concrete_fields:
-            if not field.many_to_one and not field.one_to_one:
+            if not isinstance(field, models.ForeignKey):  # one-to-one fields are ForeignKeys
                 continue
-            if not field.db_constraint:  # the summary tables' keys, rebuilt at the end
+            # No constraint: the summary tables' keys, rebuilt at the end. (django-stubs does
+            # not declare the attribute.)
+            if not getattr(field, "db_constraint", True):
                 continue
-            target = field.related_model
+            # A model class once the apps are ready, never the "self" of the declaration.
+            target = cast(type[models.Model], field.related_model)
             to = field.target_field.attname
             missing = (
                 model._base_manager.filter(**{f"{field.attname}__isnull": False})
@@ -175,5 +180,5 @@ def _check_references() -> None:
 def _reset_sequences(loaded: set[type[models.Model]]) -> None:
     # The loaded rows kept their ids: new rows must be numbered after them.
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), loaded):
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(loaded)):
             cursor.execute(sql)

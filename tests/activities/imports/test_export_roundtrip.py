@@ -11,13 +11,20 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from activities.imports.admin import neutralise
-from activities.imports.engine import describe_problems, file_digest, import_rows
+from activities.imports.engine import describe_problems
 from activities.imports.registry import kinds
-from activities.imports.sheets import read_sheet
 from activities.imports.values import unprotect
 from activities.models import Activity, PartyUnit, Village
 from activities.text import LONG_TEXT_MAX
 from housing.models import HousingCase, Programme
+from tests.factories import (
+    activity_values,
+    admin_import_preview,
+    import_file,
+    make_activity,
+    sheet_row,
+    template_file,
+)
 
 RISKY = [
     "- Đổ bê tông đường thôn",
@@ -53,7 +60,7 @@ def test_only_our_own_apostrophe_is_taken_off(cell, expected):
 
 
 @pytest.fixture
-def risky(unit, assignment, binh_an, road, village, staff_a):
+def risky(unit, assignment, binh_an, village, staff_a):
     """Rows whose every text field holds risky text."""
     unit.name, unit.short_name = "=Đảng bộ cơ quan", "-ĐB CQ"
     unit.save()
@@ -61,17 +68,17 @@ def risky(unit, assignment, binh_an, road, village, staff_a):
     village.save()
     Village.objects.create(commune=binh_an, name="@Khuổi Ni")
     for day, text in enumerate([*RISKY, LONG], start=1):
-        activity = Activity.objects.create(
-            unit=unit,
-            commune=binh_an,
-            date=datetime.date(2024, 6, day),
-            activity_type=road,
+        make_activity(
+            unit,
+            binh_an,
+            datetime.date(2024, 6, day),
+            villages=[village],
             cadre_participations=day,
+            people_participations=0,
             description=text,
             output_quantity=2,
             output_unit=RISKY[day % len(RISKY)][:30],
         )
-        activity.villages.add(village)
     programme = Programme.objects.first() or Programme.objects.create(
         code="de-an", name="Đề án", short_name="Đề án"
     )
@@ -88,12 +95,7 @@ def risky(unit, assignment, binh_an, road, village, staff_a):
 
 def preview(client, kind: str, content: bytes, name: str) -> dict:
     """The admin's import preview of a file: its totals per action."""
-    upload = io.BytesIO(content)
-    upload.name = name
-    page = client.post(
-        reverse(f"admin:{ADMINS[kind]}_import"),
-        {"format": "0", "import_file": upload, "resource": "0"},
-    )
+    page = admin_import_preview(client, ADMINS[kind], content, name)
     assert page.status_code == 200
     assert "result" in page.context, page.context["form"].errors
     result = page.context["result"]
@@ -148,21 +150,7 @@ def test_a_reimported_export_changes_nothing_when_confirmed(admin_user, risky, c
     before = stored_text()
     for kind in ("thon", "don-vi", "hoat-dong", "ho-nha-o"):
         data = client.get(reverse(f"admin:{ADMINS[kind]}_export_sheet", args=["csv"])).content
-        chosen = kinds()[kind]()
-        sheet = read_sheet(
-            data,
-            filename="xuat.csv",
-            expected_headers=chosen.headers(),
-            required_headers=chosen.required_headers(),
-        )
-        report = import_rows(
-            kind=chosen,
-            sheet=sheet,
-            user=admin_user,
-            file_name="xuat.csv",
-            file_hash=file_digest(data),
-            dry_run=False,
-        )
+        report = import_file(data, kind=kind, user=admin_user, name="xuat.csv")
         assert report.ok and report.batch.rows_new == report.batch.rows_updated == 0, kind
     assert stored_text() == before
 
@@ -170,34 +158,10 @@ def test_a_reimported_export_changes_nothing_when_confirmed(admin_user, risky, c
 def test_an_imported_text_longer_than_its_field_is_refused_with_its_length(
     unit, assignment, binh_an, road, village
 ):
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    columns = kinds()["hoat-dong"].columns
-    values = {
-        "Ngày": "16/06/2024",
-        "Đơn vị": unit.code,
-        "Xã, thị trấn": binh_an.code,
-        "Thôn, bản": village.name,
-        "Loại hoạt động": road.name,
-        "Nội dung": "x" * (LONG_TEXT_MAX + 1),
-        "Lượt cán bộ, đảng viên": 9,
-    }
-    sheet.append([c.title for c in columns])
-    sheet.append([values.get(c.header) for c in columns])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    chosen = kinds()["hoat-dong"]()
-    sheet_read = read_sheet(
-        buffer.getvalue(),
-        filename="dai.xlsx",
-        expected_headers=chosen.headers(),
-        required_headers=chosen.required_headers(),
+    values = activity_values(
+        unit, binh_an, village, road, **{"Nội dung": "x" * (LONG_TEXT_MAX + 1)}
     )
-    report = import_rows(
-        kind=chosen, sheet=sheet_read, user=None, file_name="dai.xlsx", file_hash="", dry_run=True
-    )
+    report = import_file(template_file(sheet_row(values)), name="dai.xlsx", dry_run=True)
     assert describe_problems(report) == [
         "Dòng 2, cột “Nội dung”: Nội dung dài 4.001 ký tự, vượt quá giới hạn 4.000 ký tự. "
         "Hãy rút gọn."

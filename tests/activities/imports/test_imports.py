@@ -7,24 +7,21 @@ import unicodedata
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
-from django.test import override_settings
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from activities.imports.admin import neutralise, template_workbook
-from activities.imports.engine import describe_problems, file_digest, import_rows, import_undo
+from activities.imports.engine import describe_problems, file_digest, import_undo
 from activities.imports.registry import kinds
-from activities.imports.sheets import read_sheet
 from activities.models import Activity, Assignment, ImportBatch, Village
 from lamb_binh.dashboard.reports import Scope, headline
-
-HEADERS = [c.title for c in kinds()["hoat-dong"].columns]
-
-
-@pytest.fixture
-def demo(db):
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
+from tests.factories import (
+    activity_row,
+    admin_import_confirm,
+    admin_import_preview,
+    import_file,
+    office_workbook,
+)
 
 
 @pytest.fixture
@@ -35,71 +32,10 @@ def admin_user(demo):
     return get_user_model().objects.get(username="quantri")
 
 
-def workbook(rows, *, headers=HEADERS, title=True, total=True) -> bytes:
-    """A file the way a district office makes one: title rows, merged cells, a total."""
-    book = Workbook()
-    sheet = book.active
-    if title:
-        sheet.append(["BÁO CÁO HOẠT ĐỘNG “3 CÙNG” NĂM 2023"])
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
-        sheet.append(["Đơn vị: Huyện ủy Lâm Bình"])
-        sheet.append([])
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    if total:
-        sheet.append(["Tổng cộng", None, None, None, None, None, None, 999])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def activity_row(**overrides):
-    values = {
-        "Mã dòng": None,
-        "Ngày": "16/09/2023",
-        "Đơn vị": "ĐB cơ quan chính quyền",
-        "Xã, thị trấn": "Bình An",
-        "Thôn, bản": "Nà Cóoc",
-        "Loại hoạt động": "Làm đường bê tông thôn, bản",
-        "Nội dung": "Đổ bê tông đường thôn",
-        "Lượt cán bộ, đảng viên": 12,
-        "Lượt nhân dân": "35",
-        "Ngày công": "47,5",
-        "Khối lượng": None,
-        "Đơn vị tính": None,
-        "Tiền đóng góp (đồng)": "1.500.000",
-        "Tiền vận động (đồng)": "5 triệu",
-    }
-    # The demo has this very outing (16/09/2023, Bình An, same type): the rows say they are
-    # other ones, as "Vẫn lưu" on the form (tests/activities/test_rules.py leaves it blank).
-    values.setdefault("Vẫn nhập", "x")
-    values.update(overrides)
-    return [values[c.header] for c in kinds()["hoat-dong"].columns]
-
-
-def run(data: bytes, *, kind="hoat-dong", dry_run=False, user=None, name="hoat-dong.xlsx"):
-    chosen = kinds()[kind]()
-    sheet = read_sheet(
-        data,
-        filename=name,
-        expected_headers=chosen.headers(),
-        required_headers=chosen.required_headers(),
-    )
-    return import_rows(
-        kind=chosen,
-        sheet=sheet,
-        user=user,
-        file_name=name,
-        file_hash=file_digest(data),
-        dry_run=dry_run,
-    )
-
-
 def test_an_office_file_goes_in_whole(demo, admin_user):
     before = headline(Scope({"ky": "nam", "nam": "2023"}, today=datetime.date(2026, 1, 1)))
     nfd = unicodedata.normalize("NFD", "Đổ bê tông đường thôn")
-    data = workbook(
+    data = office_workbook(
         [
             activity_row(),
             [],  # a blank row in the middle
@@ -122,7 +58,7 @@ def test_an_office_file_goes_in_whole(demo, admin_user):
             ),
         ]
     )
-    report = run(data, user=admin_user)
+    report = import_file(data, user=admin_user)
     assert report.ok, describe_problems(report)
     assert [r.action for r in report.rows] == ["new", "new", "new"]
     assert {reason for _, reason in report.skipped_lines} >= {
@@ -149,14 +85,14 @@ def test_an_office_file_goes_in_whole(demo, admin_user):
 
 def test_one_bad_row_and_nothing_is_written(demo, admin_user):
     count = Activity.objects.count()
-    data = workbook(
+    data = office_workbook(
         [
             activity_row(),
             activity_row(**{"Ngày": "31/02/2023"}),
             activity_row(**{"Thôn, bản": "Không Có", "Lượt cán bộ, đảng viên": "-3"}),
         ]
     )
-    report = run(data, user=admin_user)
+    report = import_file(data, user=admin_user)
     assert not report.ok
     assert Activity.objects.count() == count
     assert not ImportBatch.objects.exists()
@@ -171,20 +107,20 @@ def test_one_bad_row_and_nothing_is_written(demo, admin_user):
 
 
 def test_importing_the_same_file_again_creates_nothing(demo, admin_user):
-    data = workbook([activity_row(), activity_row(**{"Ngày": "23/09/2023"})])
-    first = run(data, user=admin_user)
+    data = office_workbook([activity_row(), activity_row(**{"Ngày": "23/09/2023"})])
+    first = import_file(data, user=admin_user)
     count = Activity.objects.count()
-    second = run(data, user=admin_user)
+    second = import_file(data, user=admin_user)
     assert [r.action for r in second.rows] == ["skip", "skip"]
     assert Activity.objects.count() == count
     assert second.batch.rows_new == 0 and first.batch.rows_new == 2
 
 
 def test_a_changed_row_updates_keeps_old_values_and_undo_restores(demo, admin_user):
-    run(workbook([activity_row(**{"Mã dòng": "HD-1"})]), user=admin_user)
+    import_file(office_workbook([activity_row(**{"Mã dòng": "HD-1"})]), user=admin_user)
     activity = Activity.objects.get(import_key="f:HD-1")
-    report = run(
-        workbook([activity_row(**{"Mã dòng": "HD-1", "Lượt nhân dân": 50})]), user=admin_user
+    report = import_file(
+        office_workbook([activity_row(**{"Mã dòng": "HD-1", "Lượt nhân dân": 50})]), user=admin_user
     )
     assert [r.action for r in report.rows] == ["update"]
     activity.refresh_from_db()
@@ -201,8 +137,8 @@ def test_a_changed_row_updates_keeps_old_values_and_undo_restores(demo, admin_us
 
 def test_undoing_an_import_removes_what_it_added(demo, admin_user):
     count = Activity.objects.count()
-    report = run(
-        workbook([activity_row(), activity_row(**{"Ngày": "23/09/2023"})]), user=admin_user
+    report = import_file(
+        office_workbook([activity_row(), activity_row(**{"Ngày": "23/09/2023"})]), user=admin_user
     )
     assert Activity.objects.count() == count + 2
     import_undo(batch=report.batch, user=admin_user)
@@ -213,7 +149,7 @@ def test_undoing_an_import_removes_what_it_added(demo, admin_user):
 
 def test_a_dry_run_writes_nothing(demo, admin_user):
     count = Activity.objects.count()
-    report = run(workbook([activity_row()]), dry_run=True, user=admin_user)
+    report = import_file(office_workbook([activity_row()]), dry_run=True, user=admin_user)
     assert report.ok and report.batch is None
     assert Activity.objects.count() == count
 
@@ -224,7 +160,7 @@ def test_each_template_imports_back_unchanged(demo, kind):
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Dữ liệu", "Hướng dẫn"]
     assert [c.value for c in book["Dữ liệu"][1]] == [c.title for c in kinds()[kind].columns]
-    report = run(data, kind=kind, dry_run=True, name="mau.xlsx")
+    report = import_file(data, kind=kind, dry_run=True, name="mau.xlsx")
     assert report.ok, describe_problems(report)
     assert len(report.rows) == 1
 
@@ -242,7 +178,7 @@ def test_an_export_imports_back_with_nothing_to_change(demo, admin_user, client,
     client.force_login(admin_user)
     response = client.get(reverse(f"admin:{admins[kind]}_export_sheet", args=["xlsx"]))
     assert response.status_code == 200
-    report = run(response.content, kind=kind, dry_run=True, name="xuat.xlsx")
+    report = import_file(response.content, kind=kind, dry_run=True, name="xuat.xlsx")
     assert report.ok, describe_problems(report)[:5]
     assert {r.action for r in report.rows} == {"skip"}
     assert len(report.rows) == kinds()[kind].model.objects.count()
@@ -287,7 +223,7 @@ def test_formula_cells_are_neutralised_numbers_are_not(value, expected):
 
 def test_the_command_imports_and_reports_like_the_admin(demo, tmp_path, admin_user):
     good = tmp_path / "tot.xlsx"
-    good.write_bytes(workbook([activity_row()]))
+    good.write_bytes(office_workbook([activity_row()]))
     out = io.StringIO()
     call_command("import_data", "hoat-dong", str(good), "--dry-run", stdout=out, verbosity=0)
     assert "1 mới" in out.getvalue() and "Chạy thử" in out.getvalue()
@@ -297,7 +233,7 @@ def test_the_command_imports_and_reports_like_the_admin(demo, tmp_path, admin_us
     )
     assert ImportBatch.objects.get().created_by.username == "quantri"
     bad = tmp_path / "sai.xlsx"
-    bad.write_bytes(workbook([activity_row(**{"Ngày": "05/13/2023"})]))
+    bad.write_bytes(office_workbook([activity_row(**{"Ngày": "05/13/2023"})]))
     out = io.StringIO()
     with pytest.raises(CommandError, match="không dòng nào được nhập"):
         call_command("import_data", "hoat-dong", str(bad), stdout=out, verbosity=0)
@@ -316,21 +252,14 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_by_the_command(demo, tmp_pa
 
 def test_the_admin_previews_then_imports_on_confirmation(demo, admin_user, client):
     client.force_login(admin_user)
-    url = reverse("admin:activities_activity_import")
-    data = workbook([activity_row(), activity_row(**{"Ngày": "23/09/2023"})])
-    upload = io.BytesIO(data)
-    upload.name = "hoat-dong-2023.xlsx"
+    data = office_workbook([activity_row(), activity_row(**{"Ngày": "23/09/2023"})])
     count = Activity.objects.count()
-    preview = client.post(url, {"format": "0", "import_file": upload, "resource": "0"})
+    preview = admin_import_preview(client, "activities_activity", data, "hoat-dong-2023.xlsx")
     assert preview.status_code == 200
     page = preview.content.decode()
     assert "Xem trước" in page and "Thêm mới" in page and "Xác nhận nhập" in page
     assert Activity.objects.count() == count
-    confirm = preview.context["confirm_form"]
-    response = client.post(
-        reverse("admin:activities_activity_process_import"),
-        {**confirm.initial, "format": "0", "resource": "0"},
-    )
+    response = admin_import_confirm(client, "activities_activity", preview)
     assert response.status_code == 302
     assert Activity.objects.count() == count + 2
     assert ImportBatch.objects.get().file_name == "hoat-dong-2023.xlsx"
@@ -338,12 +267,8 @@ def test_the_admin_previews_then_imports_on_confirmation(demo, admin_user, clien
 
 def test_the_admin_shows_each_bad_row_and_no_confirm_button(demo, admin_user, client):
     client.force_login(admin_user)
-    upload = io.BytesIO(workbook([activity_row(**{"Lượt cán bộ, đảng viên": "nhiều"})]))
-    upload.name = "sai.xlsx"
-    page = client.post(
-        reverse("admin:activities_activity_import"),
-        {"format": "0", "import_file": upload, "resource": "0"},
-    )
+    data = office_workbook([activity_row(**{"Lượt cán bộ, đảng viên": "nhiều"})])
+    page = admin_import_preview(client, "activities_activity", data, "sai.xlsx")
     text = page.content.decode()
     assert "Có dòng sai" in text and "“nhiều”" in text
     assert "Xác nhận nhập" not in text
@@ -351,12 +276,8 @@ def test_the_admin_shows_each_bad_row_and_no_confirm_button(demo, admin_user, cl
 
 def test_a_fake_xlsx_gets_a_clear_message(demo, admin_user, client):
     client.force_login(admin_user)
-    upload = io.BytesIO(b"Ngay,Don vi\n01/01/2024,x\n")
-    upload.name = "that-ra-la-csv.xlsx"
-    page = client.post(
-        reverse("admin:activities_activity_import"),
-        {"format": "0", "import_file": upload, "resource": "0"},
-    )
+    data = b"Ngay,Don vi\n01/01/2024,x\n"
+    page = admin_import_preview(client, "activities_activity", data, "that-ra-la-csv.xlsx")
     assert page.status_code == 200
     errors = page.context["form"].errors["import_file"]
     assert errors and "Traceback" not in errors[0]
@@ -376,40 +297,35 @@ def test_only_admins_may_import(demo, client):
 def test_the_upload_cap_is_checked_before_reading(demo, admin_user, client, settings):
     settings.IMPORT_MAX_BYTES = 1024
     client.force_login(admin_user)
-    upload = io.BytesIO(b"x" * 2048)
-    upload.name = "lon.xlsx"
-    page = client.post(
-        reverse("admin:activities_activity_import"),
-        {"format": "0", "import_file": upload, "resource": "0"},
-    )
+    page = admin_import_preview(client, "activities_activity", b"x" * 2048, "lon.xlsx")
     assert "Tệp lớn hơn" in page.context["form"].errors["import_file"][0]
 
 
 def test_imported_assignments_and_villages_are_matched_by_name_or_code(demo, admin_user):
     headers = [c.title for c in kinds()["thon"].columns]
-    data = workbook(
+    data = office_workbook(
         [["02290", "Nà Va Mới", "Bản", "Na Va Moi"], ["xã Khuôn Hà", "Số 99", None, None]],
         headers=headers,
         total=False,
     )
-    report = run(data, kind="thon", user=admin_user)
+    report = import_file(data, kind="thon", user=admin_user)
     assert report.ok, describe_problems(report)
     assert Village.objects.get(name="Nà Va Mới").alias_list == ["Na Va Moi"]
     headers = [c.title for c in kinds()["phan-cong"].columns]
-    data = workbook(
+    data = office_workbook(
         [["cb-kho-bac", "Khuôn Hà", "12-QĐ/HU", "01/01/2024", "01/01/2024", None]],
         headers=headers,
         total=False,
     )
-    report = run(data, kind="phan-cong", user=admin_user)
+    report = import_file(data, kind="phan-cong", user=admin_user)
     assert report.ok, describe_problems(report)
     assert Assignment.objects.filter(unit__code="cb-kho-bac", commune__code="02251").exists()
 
 
 def test_the_import_list_undoes_a_batch_whole(demo, admin_user, client):
     count = Activity.objects.count()
-    report = run(
-        workbook([activity_row(), activity_row(**{"Ngày": "23/09/2023"})]),
+    report = import_file(
+        office_workbook([activity_row(), activity_row(**{"Ngày": "23/09/2023"})]),
         user=admin_user,
         name="thang-9.xlsx",
     )
@@ -445,8 +361,8 @@ def test_housing_cases_come_with_their_funding_and_helping_units(demo, admin_use
         "Đơn vị giúp đỡ": "CB Trung tâm Y tế; cb-vien-kiem-sat",
         "Kinh phí": "Ngân sách tỉnh 2024: 50.000.000; Hộ gia đình tự có 2024: 20 triệu",
     }
-    data = workbook([[values.get(h) for h in headers]], headers=headers, total=False)
-    report = run(data, kind="ho-nha-o", user=admin_user)
+    data = office_workbook([[values.get(h) for h in headers]], headers=headers, total=False)
+    report = import_file(data, kind="ho-nha-o", user=admin_user)
     assert report.ok, describe_problems(report)
     case = HousingCase.objects.get(household_head="Hoàng Văn Páo")
     assert (case.village.name, case.village.commune.code) == ("Nà Thom", "02251")
@@ -461,8 +377,8 @@ def test_housing_cases_come_with_their_funding_and_helping_units(demo, admin_use
     ]
     # A status without its step's date is refused with the reason, like the database would.
     values["Chủ hộ*"], values["Ngày khởi công"] = "Lý Thị Mai", None
-    data = workbook([[values.get(h) for h in headers]], headers=headers, total=False)
-    report = run(data, kind="ho-nha-o", user=admin_user)
+    data = office_workbook([[values.get(h) for h in headers]], headers=headers, total=False)
+    report = import_file(data, kind="ho-nha-o", user=admin_user)
     assert describe_problems(report) == [
         "Dòng 5, cột “Ngày khởi công”: Tình trạng “Đang thi công” cần “Ngày khởi công”."
     ]
@@ -471,12 +387,8 @@ def test_housing_cases_come_with_their_funding_and_helping_units(demo, admin_use
 def test_a_file_too_big_for_the_admin_is_sent_to_the_command(demo, admin_user, client, settings):
     settings.IMPORT_ADMIN_MAX_ROWS = 2
     client.force_login(admin_user)
-    upload = io.BytesIO(workbook([activity_row(), activity_row(), activity_row()]))
-    upload.name = "lon.xlsx"
-    page = client.post(
-        reverse("admin:activities_activity_import"),
-        {"format": "0", "import_file": upload, "resource": "0"},
-    )
+    data = office_workbook([activity_row(), activity_row(), activity_row()])
+    page = admin_import_preview(client, "activities_activity", data, "lon.xlsx")
     message = page.context["form"].errors["import_file"][0]
     assert "import_data" in message and "hoat-dong" in message
 
@@ -507,9 +419,9 @@ def test_an_import_does_not_query_per_row(demo, admin_user):
             activity_row(**{"Ngày": f"{day:02d}/{month:02d}/2023", "Nội dung": f"Buổi {day}"})
             for day in range(1, n + 1)
         ]
-        data = workbook(rows)
+        data = office_workbook(rows)
         with CaptureQueriesContext(connection) as captured:
-            report = run(data, user=admin_user)
+            report = import_file(data, user=admin_user)
         assert report.ok, describe_problems(report)[:3]
         return len(captured)
 

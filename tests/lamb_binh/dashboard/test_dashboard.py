@@ -5,20 +5,18 @@ import io
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
-from activities.models import Activity, ActivityType, Village
-from housing.models import HousingCase, Programme
+from activities.models import ActivityType, Assignment, MonthReport, PartyUnit, Village
+from housing.models import Funding, HousingCase
 from lamb_binh.dashboard.housing import OVERDUE_SHOWN
-from tests.housing.builders import make_case
+from tests.factories import HISTORY, PRESENT, make_activity, make_case
 
 DASHBOARD = reverse("dashboard")
+PRINT = reverse("dashboard_print")
 
 
 @pytest.fixture
@@ -30,24 +28,21 @@ def outing(unit, binh_an, road):
     ]
 
     def make(day, cadres, people, *, villages_used=None, **extra):
-        activity = Activity.objects.create(
-            unit=unit,
-            commune=binh_an,
-            date=day,
+        return make_activity(
+            unit,
+            binh_an,
+            day,
+            villages=villages_used or villages,
             activity_type=extra.pop("kind", road),
             cadre_participations=cadres,
             people_participations=people,
             **extra,
         )
-        activity.villages.set(villages_used or villages)
-        return activity
 
     return make
 
 
-def test_the_demo_data_read_the_districts_own_sentence(client, db, admin_user):
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
+def test_the_demo_data_read_the_districts_own_sentence(today, client, admin_user, demo):
     client.force_login(admin_user)
     summary = client.get(DASHBOARD).context["report"].summary
     # The figures of the news report (source-article.vi.txt), for the default period.
@@ -75,6 +70,22 @@ def test_figures_for_a_year_count_each_activity_once(client, official, outing):
     assert response.context["report"].headline.villages_reached == 2
     page = response.content.decode()
     assert "<svg" in page and "Lượt tham gia (cán bộ và nhân dân) theo tháng" in page
+
+
+@pytest.mark.parametrize(
+    ("today", "month", "year", "cadres"),
+    [(PRESENT, "Tháng 12/2026", "Năm 2026", 0), (HISTORY, "Tháng 06/2024", "Năm 2024", 10)],
+    indirect=["today"],
+)
+def test_this_month_and_this_year_are_todays(today, client, official, outing, month, year, cadres):
+    outing(datetime.date(2024, 6, 8), 10, 30)
+    client.force_login(official)
+    for kind, button, label in (("thang", "Tháng này", month), ("nam", "Năm nay", year)):
+        response = client.get(DASHBOARD, {"ky": kind})
+        assert response.context["scope"].period.label == label
+        assert response.context["report"].headline.totals.cadres == cadres
+        active = [b["label"] for b in response.context["quick_periods"] if b["active"]]
+        assert active == [button]
 
 
 @pytest.mark.parametrize(
@@ -112,50 +123,104 @@ def test_the_merger_switch_is_offered_only_across_01_07_2025(client, official):
     assert "Gộp các xã cũ vào xã mới" in across
 
 
-def _queries(client) -> int:
+# A range with part-months at both ends (15–31/01 and 01–20/11), so that every kind of
+# query runs: the whole months 02–10/2024 come from the month summary tables, the edge days
+# from the day ones.
+RANGE = {"ky": "tuy-chon", "tu": "15/01/2024", "den": "20/11/2024"}
+# What building the report asks, in order (read once from connection.queries, for RANGE):
+#   1-3  the session, the user, the user's groups (the role check);
+#   4    the headline: the whole months' sums;
+#   5    the edge days' sums, grouped by everything a table groups by: once, for every table;
+#   6    per commune: the whole months' sums;
+#   7    villages reached, per commune and unit: one UNION of the month and day tables;
+#   8    the communes valid in the period (the rows of that table);
+#   9    the latest activity day of the period (where "since the start" ends);
+#   10   per unit: the whole months' sums;      11  the units;
+#   12   outputs: sums per type and unit of measure;   13  the activity types;
+#   14-18 housing cases counted by status, commune, programme, category, kind of work;
+#   19   housing money by source;   20  the longest overdue cases (OVERDUE_SHOWN at most;
+#        one more query counts them all only when there are more than that);
+#   21   per type: the whole months' sums;      22  per month: the whole months' sums;
+#   23-26 the monthly rule: the active units, their weekend days per month, their month
+#        reports, their assignments.
+# The print view and the exports show that report: 26 queries. The dashboard adds its filter
+# form's choices, 27-29: the communes, the units, the types.
+REPORT_QUERIES = 26
+DASHBOARD_QUERIES = 29
+PAGES = [
+    (DASHBOARD, DASHBOARD_QUERIES),
+    (PRINT, REPORT_QUERIES),
+    (reverse("dashboard_export", args=["xa"]), REPORT_QUERIES),
+    (reverse("dashboard_export", args=["tong-hop"]), REPORT_QUERIES),
+]
+
+
+def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
-        assert (
-            client.get(
-                DASHBOARD, {"ky": "tuy-chon", "tu": "15/01/2024", "den": "20/11/2024"}
-            ).status_code
-            == 200
-        )
+        assert client.get(url, RANGE).status_code == 200
     return len(captured)
 
 
-def test_dashboard_queries_do_not_grow_with_the_data(client, official, outing, communes):
-    outing(datetime.date(2024, 3, 9), 10, 30)
-    client.force_login(official)
-    few = _queries(client)
+def _a_busier_district(communes, programme) -> None:
+    """Many more rows of every kind the report reads: 60 activities of 5 units in all 10
+    communes, of every type, with outputs; 30 housing cases (10 overdue) with funding; month
+    reports."""
     kinds = list(ActivityType.objects.all())
+    units = []
+    for n in range(5):
+        unit = PartyUnit.objects.create(
+            code=f"don-vi-{n}", name=f"Đơn vị {n}", short_name=f"ĐV {n}"
+        )
+        units.append(unit)
+        for commune in communes.values():
+            Assignment.objects.create(unit=unit, commune=commune, start=datetime.date(2021, 9, 10))
+        MonthReport.objects.create(unit=unit, year=2024, month=3, state="submitted")
+    villages = [Village.objects.create(commune=c, name=f"Thôn {c.code}") for c in communes.values()]
     for i in range(60):
-        day = datetime.date(2024, 1 + i % 11, 1 + i % 28)
-        outing(
-            day,
-            i % 7,
-            i % 13,
-            kind=kinds[i % len(kinds)],
+        village = villages[i % len(villages)]
+        make_activity(
+            units[i % len(units)],
+            village.commune,
+            datetime.date(2024, 1 + i % 11, 1 + i % 28),
+            villages=[village],
+            activity_type=kinds[i % len(kinds)],
             output_quantity=i or None,
             output_unit="m" if i else "",
         )
-    assert _queries(client) == few
-    # session, user, groups (3); the summary table's totals, per commune, unit, type, month
-    # and output (6); the edge days, summed once (1); villages reached, one UNION (1); the
-    # communes, units and types (3); the latest activity (1); housing: statuses, communes,
-    # programmes, categories, kinds, money, overdue cases (7); rule: units, weekend days,
-    # reports, assignments (4); the filter form's communes, units and types (3).
-    assert few == 29
+    for i in range(30):
+        case = make_case(
+            villages[i % len(villages)],
+            programme,
+            household_head=f"Hộ {i}",
+            expected_completion=datetime.date(2024, 3, 1) if i < 10 else None,
+        )
+        Funding.objects.create(case=case, source="tinh", year=2024, amount=1_000_000 + i)
 
 
-def test_the_print_view_is_a_party_document(client, official, outing):
+@pytest.mark.parametrize(("url", "expected"), PAGES)
+def test_report_pages_make_a_fixed_number_of_queries_whatever_the_data(
+    today, client, official, outing, communes, programme, url, expected
+):
     outing(datetime.date(2024, 3, 9), 10, 30)
     client.force_login(official)
-    page = client.get(reverse("dashboard_print"), {"ky": "quy", "quy": "1", "nam": "2024"})
+    assert _queries(client, url) == expected
+    _a_busier_district(communes, programme)
+    assert _queries(client, url) == expected
+
+
+@pytest.mark.parametrize(
+    ("today", "dated"),
+    [(PRESENT, "ngày 01 tháng 12 năm 2026"), (HISTORY, "ngày 15 tháng 06 năm 2024")],
+    indirect=["today"],
+)
+def test_the_print_view_is_a_party_document(today, client, official, outing, dated):
+    outing(datetime.date(2024, 3, 9), 10, 30)
+    client.force_login(official)
+    page = client.get(PRINT, {"ky": "quy", "quy": "1", "nam": "2024"})
     text = page.content.decode()
-    today = timezone.localdate()
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
     assert settings.ISSUING_BODY in text
-    assert f"Lâm Bình, ngày {today:%d} tháng {today:%m} năm {today:%Y}" in text
+    assert f"Lâm Bình, {dated}" in text
     assert "Quý I/2024 (01/01/2024 – 31/03/2024)" in text
     assert "T/M" in text and "Nơi nhận" in text
     assert "css/print.css" in text
@@ -263,27 +328,47 @@ def test_a_report_table_exports_to_csv_with_formulas_defused(client, official, o
     assert any(",1,10,30," in line for line in lines)
 
 
+def started_case(village, programme, name: str, expected: datetime.date) -> HousingCase:
+    """A house under construction since 01/02/2024, expected finished on `expected`."""
+    return make_case(
+        village,
+        programme,
+        household_head=name,
+        status=HousingCase.Status.STARTED,
+        started_on=datetime.date(2024, 2, 1),
+        expected_completion=expected,
+    )
+
+
 def test_overdue_cases_are_all_counted_though_only_the_longest_overdue_are_listed(
-    client, official, village
+    today, client, official, village, programme
 ):
-    programme = Programme.objects.get(code="de-an-tinh-2021-2025")
     late = OVERDUE_SHOWN + 3
     for i in range(late):
-        make_case(
-            village,
-            programme,
-            household_head=f"Hộ quá hạn {i}",
-            status=HousingCase.Status.STARTED,
-            started_on=datetime.date(2024, 2, 1),
-            expected_completion=datetime.date(2024, 3, 1) + datetime.timedelta(days=i),
-        )
+        expected = datetime.date(2024, 3, 1) + datetime.timedelta(days=i)
+        started_case(village, programme, f"Hộ quá hạn {i}", expected)
     make_case(village, programme, household_head="Hộ đúng hạn", expected_completion=None)
     client.force_login(official)
-    page = client.get(reverse("dashboard")).content.decode()
+    page = client.get(DASHBOARD).content.decode()
     assert f"Quá hạn hoàn thành ({late})" in page
     assert f"{OVERDUE_SHOWN} hộ quá hạn lâu nhất" in page
     # The longest overdue are listed, the most recent three are not.
     assert "Hộ quá hạn 0<" in page and f"Hộ quá hạn {OVERDUE_SHOWN - 1}<" in page
     assert f"Hộ quá hạn {OVERDUE_SHOWN}<" not in page and "Hộ đúng hạn" not in page
-    printed = client.get(reverse("dashboard_print")).content.decode()
+    printed = client.get(PRINT).content.decode()
     assert f"{late} hộ quá hạn hoàn thành" in printed
+
+
+@pytest.mark.parametrize(
+    ("today", "late"), [(datetime.date(2024, 3, 5), 1), (PRESENT, 3)], indirect=["today"]
+)
+def test_a_case_is_overdue_only_once_its_expected_day_has_passed(
+    today, client, official, village, programme, late
+):
+    # Expected on 04, 05 and 06/03/2024: on 05/03/2024 only the first is late; today all are.
+    for day in (4, 5, 6):
+        started_case(village, programme, f"Hộ hẹn ngày {day}", datetime.date(2024, 3, day))
+    client.force_login(official)
+    page = client.get(DASHBOARD).content.decode()
+    assert f"Quá hạn hoàn thành ({late})" in page
+    assert f"{late} hộ quá hạn hoàn thành" in client.get(PRINT).content.decode()

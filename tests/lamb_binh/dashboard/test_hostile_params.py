@@ -7,14 +7,11 @@ import io
 
 import pytest
 from django.db import models
-from django.test import Client
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
-from activities.models import Activity, Village
-from activities.periods import PROGRAMME_START
-from tests.conftest import make_user
+from activities.models import Village
+from tests.factories import PRESENT, logged_in, make_activity, make_user
 
 MAX_BYTES = 3_000_000
 REFUSED = "Lựa chọn không hợp lệ đã được bỏ qua"
@@ -61,37 +58,30 @@ ACTIVITIES = reverse("activity_list")
 REPORT_PAGES = [DASHBOARD, PRINT, XLSX, "csv", ACTIVITIES]
 
 
-def _this_year() -> int:
-    return timezone.localdate().year
-
-
-def _default_label() -> str:
-    """The default period ("từ đầu"): from the programme's start to the latest activity."""
-    last = Activity.objects.order_by("-date").values_list("date", flat=True).first()
-    end = min(last, timezone.localdate()) if last else timezone.localdate()
-    return f"Từ {PROGRAMME_START:%d/%m/%Y} đến {end:%d/%m/%Y}"
+# Seen from `today` (PRESENT, 01/12/2026): a period may touch 2021 to next year, 2027.
+YEARS = "2021–2027"
+NEXT_YEAR = 2027
+# The default period ("từ đầu"): the programme's start, 10/09/2021, to the world's latest
+# activity, 15/06/2024 (today is later).
+DEFAULT_LABEL = "Từ 10/09/2021 đến 15/06/2024"
 
 
 @pytest.fixture
-def world(unit, binh_an, road, assignment):
-    village = Village.objects.create(commune=binh_an, name="Nà Cóoc")
+def world(today, unit, binh_an, village, assignment):
     for day, cadres in ((datetime.date(2024, 3, 9), 10), (datetime.date(2024, 6, 15), 4)):
-        activity = Activity.objects.create(
-            unit=unit,
-            commune=binh_an,
-            date=day,
-            activity_type=road,
+        make_activity(
+            unit,
+            binh_an,
+            day,
+            villages=[village],
             cadre_participations=cadres,
             people_participations=20,
         )
-        activity.villages.set([village])
 
 
 @pytest.fixture
 def official_client(world, db):
-    client = Client(raise_request_exception=False)
-    client.force_login(make_user("lanhdao_thu", "Lãnh đạo"))
-    return client
+    return logged_in(make_user("lanhdao_thu", "Lãnh đạo"), raise_request_exception=False)
 
 
 def _get(client, page: str, query: dict):
@@ -148,13 +138,23 @@ def test_a_range_outside_the_programme_years_is_refused_and_stays_small(
     assert _shows_refusal(page, response)
 
 
-def test_the_dashboard_says_which_years_and_shows_the_default_period(official_client):
-    years = f"2021–{_this_year() + 1}"
+@pytest.mark.parametrize(
+    ("today", "years", "default_label"),
+    [
+        (PRESENT, YEARS, DEFAULT_LABEL),
+        # Before the world's latest activity: the default period ends today.
+        (datetime.date(2024, 3, 20), "2021–2025", "Từ 10/09/2021 đến 20/03/2024"),
+    ],
+    indirect=["today"],
+)
+def test_the_dashboard_says_which_years_and_shows_the_default_period(
+    today, official_client, years, default_label
+):
     response = official_client.get(DASHBOARD, {"ky": "thang", "thang": "9999-12"})
     assert response.context["scope"].errors == [f"Tháng phải trong các năm {years}."]
-    assert response.context["scope"].period.label == _default_label()
+    assert response.context["scope"].period.label == default_label
     page = response.content.decode()
-    assert f"{REFUSED}: số liệu dưới đây là của {_default_label()}" in page
+    assert f"{REFUSED}: số liệu dưới đây là của {default_label}" in page
 
     response = official_client.get(
         DASHBOARD, {"ky": "tuy-chon", "tu": "01/01/0001", "den": "31/12/9999"}
@@ -169,11 +169,11 @@ def test_the_dashboard_says_which_years_and_shows_the_default_period(official_cl
     ("query", "label"),
     [
         ({"ky": "nam", "nam": "2021"}, "Năm 2021"),
-        ({"ky": "nam", "nam": str(_this_year() + 1)}, f"Năm {_this_year() + 1}"),
-        ({"ky": "thang", "thang": f"{_this_year() + 1}-12"}, f"Tháng 12/{_this_year() + 1}"),
+        ({"ky": "nam", "nam": str(NEXT_YEAR)}, f"Năm {NEXT_YEAR}"),
+        ({"ky": "thang", "thang": f"{NEXT_YEAR}-12"}, f"Tháng 12/{NEXT_YEAR}"),
         (
-            {"ky": "tuy-chon", "tu": "01/01/2021", "den": f"31/12/{_this_year() + 1}"},
-            f"Từ 01/01/2021 đến 31/12/{_this_year() + 1}",
+            {"ky": "tuy-chon", "tu": "01/01/2021", "den": f"31/12/{NEXT_YEAR}"},
+            f"Từ 01/01/2021 đến 31/12/{NEXT_YEAR}",
         ),
         # dd/mm/yyyy: 05/06/2024 is 5 June.
         (
@@ -194,7 +194,7 @@ def test_periods_inside_the_programme_years_are_accepted(official_client, query,
     "query",
     [
         {"ky": "nam", "nam": "2020"},
-        {"ky": "nam", "nam": str(_this_year() + 2)},
+        {"ky": "nam", "nam": str(NEXT_YEAR + 1)},
         {"ky": "tuy-chon", "tu": "31/12/2020", "den": "31/12/2024"},
         {"ky": "tuy-chon", "tu": "06/31/2024", "den": "31/12/2024"},  # month first
         {"ky": "thang", "thang": "06-2024"},
@@ -203,7 +203,7 @@ def test_periods_inside_the_programme_years_are_accepted(official_client, query,
 def test_periods_just_outside_or_month_first_are_refused(official_client, query):
     response = official_client.get(DASHBOARD, query)
     assert response.context["scope"].errors
-    assert response.context["scope"].period.label == _default_label()
+    assert response.context["scope"].period.label == DEFAULT_LABEL
 
 
 def test_links_carry_only_what_was_accepted(official_client, binh_an):
@@ -218,16 +218,14 @@ def test_links_carry_only_what_was_accepted(official_client, binh_an):
 
 
 def test_staff_get_a_403_not_a_5xx_on_the_report_pages(world, staff_a):
-    client = Client(raise_request_exception=False)
-    client.force_login(staff_a)
+    client = logged_in(staff_a, raise_request_exception=False)
     for page in (DASHBOARD, PRINT, XLSX):
         assert client.get(page, {"ky": "thang", "thang": "9999-12"}).status_code == 403
 
 
 @pytest.mark.parametrize("param", [*REFUSABLE, "trang"])
 def test_staff_see_their_activity_list_whatever_the_parameters(world, staff_a, param):
-    client = Client(raise_request_exception=False)
-    client.force_login(staff_a)
+    client = logged_in(staff_a, raise_request_exception=False)
     for value in HOSTILE:
         response = client.get(ACTIVITIES, {**PERIOD_CONTEXT.get(param, {}), param: value})
         assert response.status_code == 200, (param, value)
@@ -235,8 +233,7 @@ def test_staff_see_their_activity_list_whatever_the_parameters(world, staff_a, p
 
 
 def test_the_staff_month_page_refuses_impossible_months_with_a_404(world, staff_a, unit):
-    client = Client(raise_request_exception=False)
-    client.force_login(staff_a)
+    client = logged_in(staff_a, raise_request_exception=False)
     for year, month in (
         (99999999999999999999, 1),
         (2024, 99999999999999999999),
@@ -264,8 +261,7 @@ def test_the_staff_month_page_refuses_impossible_months_with_a_404(world, staff_
     "param", ["page", "q", "commune", "status", "programme", "category", "work_kind"]
 )
 def test_the_housing_list_never_breaks(official_client, staff_a, param):
-    staff = Client(raise_request_exception=False)
-    staff.force_login(staff_a)
+    staff = logged_in(staff_a, raise_request_exception=False)
     for client in (official_client, staff):
         for value in HOSTILE:
             response = client.get(reverse("housing:case_list"), {param: value})
@@ -322,8 +318,9 @@ def _hostile_lookups(model) -> list[dict]:
 def group_admin_client(db, communes):
     from activities import roles
 
-    client = Client(raise_request_exception=False)
-    client.force_login(make_user("quantri_nhom", roles.ADMINS, is_staff=True))
+    client = logged_in(
+        make_user("quantri_nhom", roles.ADMINS, is_staff=True), raise_request_exception=False
+    )
     return client
 
 

@@ -18,12 +18,6 @@ START, END = datetime.date(2021, 9, 10), datetime.date(2024, 6, 30)
 CADRES, PEOPLE, VILLAGES, COMMUNES, UNITS = 1_780, 9_340, 100, 10, 17
 
 
-@pytest.fixture
-def demo(db):
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
-
-
 def test_totals_are_the_articles(demo):
     totals = Activity.objects.aggregate(
         cadres=Sum("cadre_participations"), people=Sum("people_participations")

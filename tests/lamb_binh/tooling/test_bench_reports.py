@@ -31,12 +31,14 @@ def bench(db):
 
 
 def sums(rows) -> tuple:
-    """(count, cadres, people, workdays, contributed, mobilised) of activity rows, in Python."""
+    """(count, cadres, people, workdays, households, contributed, mobilised) of activity rows,
+    in Python."""
     return (
         len(rows),
         sum(r["cadre_participations"] for r in rows),
         sum(r["people_participations"] for r in rows),
         sum((r["workdays"] for r in rows), Decimal("0.0")),
+        sum(r["households_helped"] for r in rows),
         sum(r["money_contributed"] for r in rows),
         sum(r["money_mobilised"] for r in rows),
     )
@@ -55,6 +57,7 @@ def activity_rows(bench) -> list[dict]:
             "cadre_participations",
             "people_participations",
             "workdays",
+            "households_helped",
             "money_contributed",
             "money_mobilised",
             "output_quantity",
@@ -127,6 +130,7 @@ def test_raw_sql_totals_match_the_orm(bench):
         cadres=Sum("cadre_participations"),
         people=Sum("people_participations"),
         workdays=Sum("workdays"),
+        households=Sum("households_helped"),
         contributed=Sum("money_contributed"),
         mobilised=Sum("money_mobilised"),
     )
