@@ -31,6 +31,7 @@ from activities.models import (
     MonthReport,
     PartyUnit,
     Village,
+    VillageCommune,
 )
 from activities.text import CleanTextFormField, name_key
 
@@ -156,20 +157,36 @@ class CommuneAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
         "valid_from",
         "valid_to",
         "successor",
+        "successor_names",
         "village_count",
     ]
     list_filter = [ValidityFilter, "kind", "province", "district"]
     search_fields = ["name", "code"]
     list_select_related = ["successor"]
-    autocomplete_fields = ["successor"]
+    autocomplete_fields = ["successor", "successors"]
     ordering = ["valid_from", "name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_village_count=Count("villages"))
+        queryset = super().get_queryset(request).annotate(_village_count=Count("villages"))
+        return queryset.prefetch_related("successors")
+
+    @admin.display(description="các xã kế thừa")
+    def successor_names(self, obj: Commune) -> str:
+        """Every commune it went into: a divided commune lists several."""
+        successors = sorted(obj.successors.all(), key=lambda c: c.code)
+        return ", ".join(f"{c.name} ({c.code})" for c in successors)
 
     @admin.display(description="số thôn", ordering="_village_count")
     def village_count(self, obj: Commune) -> int:
         return getattr(obj, "_village_count", 0)
+
+
+class VillageCommuneInline(admin.TabularInline):
+    """The village's communes over time (each row checks it overlaps no other)."""
+
+    model = VillageCommune
+    extra = 0
+    autocomplete_fields = ["commune"]
 
 
 @admin.register(Village)
@@ -181,6 +198,11 @@ class VillageAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "aliases", "commune__name"]
     list_select_related = ["commune"]
     autocomplete_fields = ["commune"]
+    inlines = [VillageCommuneInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # A new village gets its communes from the one it is recorded in (Village.save).
+        return super().get_inline_instances(request, obj) if obj is not None else []
 
 
 class AssignmentInline(admin.TabularInline):
@@ -193,11 +215,31 @@ class AssignmentInline(admin.TabularInline):
 class PartyUnitAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = imports.UnitImport
     form = PartyUnitAdminForm
-    list_display = ["name", "short_name", "code", "kind", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = [
+        "name",
+        "short_name",
+        "code",
+        "kind",
+        "parent",
+        "commune",
+        "valid_from",
+        "valid_to",
+        "is_active",
+    ]
+    list_filter = [ValidityFilter, "kind", "is_active"]
+    list_select_related = ["parent", "commune"]
     search_fields = ["name", "short_name", "code"]
     prepopulated_fields = {"code": ["short_name"]}
+    autocomplete_fields = ["parent", "continued_by", "commune"]
     filter_horizontal = ["staff"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "code", "kind", "is_active"]}),
+        (
+            "Vị trí và hiệu lực",
+            {"fields": ["parent", "commune", "valid_from", "valid_to", "continued_by"]},
+        ),
+        ("Cán bộ nhập liệu", {"fields": ["staff"]}),
+    ]
     inlines = [AssignmentInline]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -243,11 +244,18 @@ class ActivityForm(_FigureFields):
             pk = str(getattr(value, "pk", value))
             if pk.isdigit():
                 chosen.add(int(pk))
-        groups: dict = {}
-        villages = form_field(self, "villages", forms.ModelMultipleChoiceField).queryset
-        for village in villages if villages is not None else []:  # set in __init__
-            groups.setdefault(village.commune, []).append((village, village.pk in chosen))
-        return list(groups.items())
+        return [
+            (commune, [(village, village.pk in chosen) for village in villages])
+            for commune, villages in selectors.unit_village_groups(self.unit, self.chosen_day())
+        ]
+
+    def chosen_day(self) -> datetime.date | None:
+        """The date the form holds (sent, or the one it opened with), if it reads as one: the
+        villages offered are those of that day."""
+        try:
+            return self.fields["date"].clean(self["date"].value())
+        except forms.ValidationError:
+            return None
 
 
 class ReopenForm(forms.Form):

@@ -16,10 +16,13 @@ from activities.periods import MERGER_DATE
 from activities.text import name_key
 
 _KIND_BY_GSO_TYPE = {"Xã": "xa", "Thị trấn": "thi_tran", "Phường": "phuong", "Đặc khu": "xa"}
+_PROVINCE_PREFIXES = ("tỉnh", "thành phố", "tp.", "tp")
+_DISTRICT_PREFIXES = ("huyện", "quận", "thị xã", "thành phố", "tp.", "tp")
+_DAY_BEFORE_MERGER = MERGER_DATE - datetime.timedelta(days=1)
 
 
 class DatasetError(Exception):
-    """The dataset has no such district, or its data cannot be read."""
+    """The dataset has no such province or district, or its data cannot be read."""
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,19 @@ class OfficialCommune:
     province: str
     valid_from: datetime.date | None
     valid_to: datetime.date | None
-    successor_code: str | None = None
+    # Every commune a former commune went into, the main one first (see _successor_keys).
+    successor_codes: tuple[str, ...] = ()
+
+    @property
+    def successor_code(self) -> str | None:
+        return self.successor_codes[0] if self.successor_codes else None
 
 
 def _strip_prefix(value: str, prefixes: tuple[str, ...]) -> str:
-    key = name_key(value)
+    key = " ".join(name_key(value).split())
     for prefix in prefixes:
         if key.startswith(prefix + " "):
-            return key[len(prefix) + 1 :]
+            return key[len(prefix) + 1 :].strip()
     return key
 
 
@@ -61,93 +69,141 @@ def _converter() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def district_communes(*, province: str, district: str) -> list[OfficialCommune]:
-    """The district's communes before the merger and the communes they became on 01/07/2025.
+@dataclass(frozen=True)
+class _Scope:
+    """Where to load: the new province and the former provinces (keys) whose communes count."""
 
-    `province` and `district` are names, with or without "tỉnh"/"huyện", any case.
-    """
-    province_key = _strip_prefix(province, ("tỉnh", "thành phố"))
-    district_key = _strip_prefix(district, ("huyện", "quận", "thị xã", "thành phố"))
-    legacy = [
-        row
-        for row in _query(
-            "SELECT province, provinceShort, provinceKey, district, districtShort, districtKey,"
-            " ward, wardShort, wardKey, wardType, wardCode FROM admin_units_legacy"
-            " WHERE wardCode IS NOT NULL ORDER BY wardCode"
-        )
-        if name_key(row["provinceShort"]) == province_key
-        and name_key(row["districtShort"]) == district_key
-    ]
-    if not legacy:
+    new_province: str
+    legacy_provinces: tuple[str, ...]
+    whole_new_province: bool
+
+
+def _scope(province: str) -> _Scope:
+    """A name of the 34 provinces loads that province and every former commune of it; else a
+    name of the 63 former ones loads that former province and what its communes became."""
+    key = _strip_prefix(province, _PROVINCE_PREFIXES)
+    groups = _converter()["DICT_PROVINCE"]
+    for row in _query("SELECT DISTINCT provinceShort, provinceKey FROM admin_units"):
+        if name_key(row["provinceShort"]) == key:
+            new = row["provinceKey"]
+            return _Scope(new, tuple(groups[new]), whole_new_province=True)
+    for row in _query("SELECT DISTINCT provinceShort, provinceKey FROM admin_units_legacy"):
+        if name_key(row["provinceShort"]) == key:
+            legacy = row["provinceKey"]
+            new = next(new for new, olds in groups.items() if legacy in olds)
+            return _Scope(new, (legacy,), whole_new_province=False)
+    raise DatasetError(
+        f"Không tìm thấy tỉnh “{province}” trong dữ liệu (34 tỉnh, thành phố từ 01/07/2025 "
+        "và 63 tỉnh, thành phố trước đó)."
+    )
+
+
+def _legacy_rows(scope: _Scope) -> list[dict]:
+    marks = ", ".join("?" * len(scope.legacy_provinces))
+    return _query(
+        "SELECT provinceShort, provinceKey, districtShort, districtKey, wardShort, wardKey,"
+        " wardType, wardCode FROM admin_units_legacy"
+        f" WHERE wardCode IS NOT NULL AND provinceKey IN ({marks}) ORDER BY wardCode",
+        scope.legacy_provinces,
+    )
+
+
+def _in_district(rows: list[dict], *, province: str, district: str) -> list[dict]:
+    """The rows of one former district; a name two former provinces share is an error."""
+    key = _strip_prefix(district, _DISTRICT_PREFIXES)
+    found = [row for row in rows if name_key(row["districtShort"]) == key]
+    if not found:
         raise DatasetError(
             f"Không tìm thấy huyện “{district}” của tỉnh “{province}” trong dữ liệu."
         )
+    provinces = sorted({row["provinceShort"] for row in found})
+    if len(provinces) > 1:
+        raise DatasetError(
+            f"Huyện “{district}” có ở {len(provinces)} tỉnh cũ ({', '.join(provinces)}): "
+            "ghi tên tỉnh cũ để phân biệt."
+        )
+    return found
 
-    legacy_province = legacy[0]["provinceKey"]
-    new_province = next(
-        (new for new, olds in _converter()["DICT_PROVINCE"].items() if legacy_province in olds),
-        None,
-    )
-    successors = _successor_keys(new_province) if new_province else {}
+
+def province_communes(*, province: str, district: str | None = None) -> list[OfficialCommune]:
+    """A province's communes before the merger and the communes they became on 01/07/2025.
+
+    `province` is a name of the 34 provinces (all of its territory: its communes from
+    01/07/2025 and every former commune of the provinces merged into it) or of the 63 former
+    ones (its communes and those they went into). `district` narrows it to one former
+    district of that territory. Names go with or without "tỉnh", "huyện"..., in any case.
+    The former communes come first, by code, then the new ones, by code.
+    """
+    scope = _scope(province)
+    legacy = _legacy_rows(scope)
+    if district:
+        legacy = _in_district(legacy, province=province, district=district)
+    successors = _successor_keys(scope.new_province)
     new_rows = {
         row["wardKey"]: row
         for row in _query(
             "SELECT provinceShort, wardShort, wardKey, wardType, wardCode FROM admin_units"
-            " WHERE provinceKey = ?",
-            (new_province,),
+            " WHERE provinceKey = ? ORDER BY wardCode",
+            (scope.new_province,),
         )
     }
-
-    day_before = MERGER_DATE - datetime.timedelta(days=1)
-    result: list[OfficialCommune] = []
-    new_codes: dict[str, OfficialCommune] = {}
-    for row in legacy:
-        full_key = f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey']}"
-        new_key = successors.get(full_key)
-        successor = None
-        if new_key and new_key in new_rows:
-            new = new_rows[new_key]
-            successor = new_codes.setdefault(
-                new["wardCode"],
-                OfficialCommune(
-                    code=new["wardCode"],
-                    name=new["wardShort"],
-                    kind=_KIND_BY_GSO_TYPE[new["wardType"]],
-                    district="",
-                    province=new["provinceShort"],
-                    valid_from=MERGER_DATE,
-                    valid_to=None,
-                ),
-            )
-        result.append(
-            OfficialCommune(
-                code=row["wardCode"],
-                name=row["wardShort"],
-                kind=_KIND_BY_GSO_TYPE[row["wardType"]],
-                district=row["districtShort"],
-                province=row["provinceShort"],
-                valid_from=None,
-                valid_to=day_before,
-                successor_code=successor.code if successor else None,
-            )
-        )
-    return result + sorted(new_codes.values(), key=lambda c: c.code)
+    former = [_former(row, successors, new_rows) for row in legacy]
+    if scope.whole_new_province and not district:
+        wanted = set(new_rows)
+    else:
+        wanted = {key for row in legacy for key in successors.get(_legacy_key(row), ())}
+    new = [_new(row) for key, row in new_rows.items() if key in wanted]
+    return former + sorted(new, key=lambda c: c.code)
 
 
-def _successor_keys(new_province: str) -> dict[str, str]:
-    """Map "province_district_ward" legacy keys to the new ward key that took them over.
+def _legacy_key(row: dict) -> str:
+    return f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey']}"
 
-    A legacy commune split between several new ones goes to the one the dataset marks as
-    its default successor.
+
+def _former(row: dict, successors: dict, new_rows: dict) -> OfficialCommune:
+    keys = successors.get(_legacy_key(row), ())
+    return OfficialCommune(
+        code=row["wardCode"],
+        name=row["wardShort"],
+        kind=_KIND_BY_GSO_TYPE[row["wardType"]],
+        district=row["districtShort"],
+        province=row["provinceShort"],
+        valid_from=None,
+        valid_to=_DAY_BEFORE_MERGER,
+        successor_codes=tuple(new_rows[key]["wardCode"] for key in keys if key in new_rows),
+    )
+
+
+def _new(row: dict) -> OfficialCommune:
+    return OfficialCommune(
+        code=row["wardCode"],
+        name=row["wardShort"],
+        kind=_KIND_BY_GSO_TYPE[row["wardType"]],
+        district="",
+        province=row["provinceShort"],
+        valid_from=MERGER_DATE,
+        valid_to=None,
+    )
+
+
+@cache
+def _successor_keys(new_province: str) -> dict[str, tuple[str, ...]]:
+    """Map "province_district_ward" legacy keys to the new ward keys that took them over.
+
+    A commune that went whole into one new commune (DICT_PROVINCE_WARD_NO_DIVIDED) has one.
+    A divided one (DICT_PROVINCE_WARD_DIVIDED) has each new commune it went into, the one the
+    dataset marks `isDefaultNewWard` first: the package's own converter sends an address
+    of the old commune there when it knows no street, so it is the main successor (the
+    reports' "merged" grouping); the others follow in the dataset's order.
     """
     data = _converter()
-    mapping = {}
+    mapping: dict[str, tuple[str, ...]] = {}
     for new_ward, legacy_keys in (
         data["DICT_PROVINCE_WARD_NO_DIVIDED"].get(new_province, {}).items()
     ):
         for legacy_key in legacy_keys:
-            mapping[legacy_key] = new_ward
+            mapping[legacy_key] = (new_ward,)
     for legacy_key, options in data["DICT_PROVINCE_WARD_DIVIDED"].get(new_province, {}).items():
-        default = next((o for o in options if o.get("isDefaultNewWard")), options[0])
-        mapping[legacy_key] = default["newWardKey"]
+        ordered = sorted(options, key=lambda o: not o.get("isDefaultNewWard"))
+        mapping[legacy_key] = tuple(dict.fromkeys(o["newWardKey"] for o in ordered))
     return mapping

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
 from activities.figures import FIGURES, Figure
@@ -88,8 +90,21 @@ class Commune(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="predecessors",
+        related_name="main_predecessors",
         verbose_name="sáp nhập vào",
+        help_text=(
+            "Xã chính mà xã này sáp nhập vào: báo cáo gộp theo xã sau sáp nhập tính xã này "
+            "vào đó. Xã bị chia cho nhiều xã có đủ các xã ấy ở “các xã kế thừa”."
+        ),
+    )
+    # Every commune a former one went into (a divided commune has several); `successor` is
+    # the main one of them.
+    successors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="predecessors",
+        blank=True,
+        verbose_name="các xã kế thừa",
     )
 
     objects = ValidityQuerySet.as_manager()
@@ -131,8 +146,30 @@ class Commune(models.Model):
         return f"{self.get_kind_display().lower()} {self.name}"
 
 
+class VillageQuerySet(ValidityQuerySet):
+    """Villages by the commune they belong to on given days (their `VillageCommune` rows)."""
+
+    def in_commune_during(
+        self, commune: Commune | int, start: datetime.date, end: datetime.date
+    ) -> VillageQuerySet:
+        """Valid on a day of [start, end] and a village of `commune` on a day of it: the one
+        definition of "the villages of that commune" (`Village.belongs_during` in Python)."""
+        member = VillageCommune.objects.valid_during(start, end).filter(
+            village=OuterRef("pk"), commune=commune
+        )
+        return cast("VillageQuerySet", self.valid_during(start, end).filter(Exists(member)))
+
+    def of_commune_on(self, commune: Commune | int, day: datetime.date) -> VillageQuerySet:
+        return self.in_commune_during(commune, day, day)
+
+
 class Village(models.Model):
-    """A village (thôn, bản) or residential group (tổ dân phố) of one commune."""
+    """A village (thôn, bản) or residential group (tổ dân phố), one record for its whole life.
+
+    `commune` is the commune it was first recorded in (its name is unique there); which
+    commune it belongs to on a day is in its `memberships` (`VillageCommune`): the former
+    commune until 30/06/2025, the commune it merged into from 01/07/2025.
+    """
 
     class Kind(models.TextChoices):
         THON = "thon", "Thôn"
@@ -154,7 +191,7 @@ class Village(models.Model):
     valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
     valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
 
-    objects = ValidityQuerySet.as_manager()
+    objects = VillageQuerySet.as_manager()
 
     class Meta:
         verbose_name = "thôn, bản, tổ dân phố"
@@ -176,36 +213,222 @@ class Village(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"
 
+    def save(self, *args, **kwargs) -> None:
+        """A new village belongs to the commune it is recorded in, and to what that commune
+        merged into (`memberships_following`); an import may correct it afterwards."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            VillageCommune.objects.bulk_create(memberships_following(self))
+
     @property
     def alias_list(self) -> list[str]:
         return [line for line in (s.strip() for s in self.aliases.splitlines()) if line]
 
+    def _valid_during(self, start: datetime.date, end: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= end) and (
+            self.valid_to is None or self.valid_to >= start
+        )
+
+    def belongs_during(self, commune_id: int, start: datetime.date, end: datetime.date) -> bool:
+        """`VillageQuerySet.in_commune_during` for a village already read (its memberships
+        prefetched, for a form or a whole file)."""
+        return self._valid_during(start, end) and any(
+            m.commune_id == commune_id and m.overlaps(start, end) for m in self.memberships.all()
+        )
+
+    def commune_on(self, day: datetime.date) -> Commune | None:
+        """The commune the village belongs to on `day`; None when it is not valid then."""
+        if not self._valid_during(day, day):
+            return None
+        return next((m.commune for m in self.memberships.all() if m.overlaps(day, day)), None)
+
+
+def memberships_following(village: Village) -> list[VillageCommune]:
+    """The village's communes over time, from the one it is recorded in: that commune for
+    its validity, then, if it merged, its (main) successor from the day after it ended.
+    The migration 0013 keeps a copy of this for the villages recorded before it."""
+    commune = village.commune
+    rows = [
+        VillageCommune(
+            village=village,
+            commune=commune,
+            valid_from=commune.valid_from,
+            valid_to=commune.valid_to,
+        )
+    ]
+    successor = commune.successor
+    if successor is not None and successor.pk != commune.pk and commune.valid_to is not None:
+        rows.append(
+            VillageCommune(
+                village=village,
+                commune=successor,
+                valid_from=commune.valid_to + datetime.timedelta(days=1),
+                valid_to=successor.valid_to,
+            )
+        )
+    return rows
+
+
+class VillageCommune(models.Model):
+    """Which commune a village belongs to for a period; a village's periods do not overlap."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.CASCADE, related_name="memberships", verbose_name="thôn"
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="village_memberships", verbose_name="xã"
+    )
+    valid_from = models.DateField("thuộc xã từ", null=True, blank=True)
+    valid_to = models.DateField("thuộc xã đến", null=True, blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "xã của thôn"
+        verbose_name_plural = "xã của thôn theo thời kỳ"
+        ordering = [F("valid_from").asc(nulls_first=True)]
+        constraints = [
+            models.CheckConstraint(
+                condition=ordered_dates("valid_from", "valid_to"),
+                name="village_commune_period_ordered",
+                violation_error_message="Ngày cuối phải sau hoặc bằng ngày đầu thời kỳ.",
+            ),
+            models.UniqueConstraint(
+                F("village"),
+                Coalesce("valid_from", Value(_BEGINNING, output_field=models.DateField())),
+                name="village_commune_start_unique",
+                violation_error_message="Thôn đã thuộc một xã từ cùng ngày này.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} → {self.commune}"
+
+    def overlaps(self, start: datetime.date, end: datetime.date) -> bool:
+        """`ValidityQuerySet.valid_during` for a row already read."""
+        return (self.valid_from is None or self.valid_from <= end) and (
+            self.valid_to is None or self.valid_to >= start
+        )
+
+    def clean(self) -> None:
+        """Two periods of one village may not overlap: on each day it has one commune (not
+        expressible as a constraint on every database, so checked here and by the import)."""
+        super().clean()
+        if self.village_id is None:
+            return
+        others = VillageCommune.objects.filter(village_id=self.village_id).exclude(pk=self.pk)
+        start = self.valid_from or _BEGINNING
+        end = self.valid_to or datetime.date.max
+        clash = others.valid_during(start, end).select_related("commune").first()
+        if clash is not None:
+            raise ValidationError(
+                f"Thời kỳ này trùng với thời kỳ thôn thuộc {clash.commune.full_name}."
+            )
+
+
+class PartyUnitQuerySet(ValidityQuerySet):
+    """Organisations by validity, and those working in a commune of their own."""
+
+    def in_own_commune_during(self, start: datetime.date, end: datetime.date) -> PartyUnitQuerySet:
+        """Having an own commune, with a day in [start, end] when both are valid: pairwise
+        overlapping periods (the organisation's, its commune's, [start, end]) share a day."""
+        valid = cast(PartyUnitQuerySet, self.valid_during(start, end))
+        return valid.filter(
+            Q(commune__valid_from__isnull=True) | Q(commune__valid_from__lte=end),
+            Q(commune__valid_to__isnull=True) | Q(commune__valid_to__gte=start),
+            _periods_overlap("valid_from", "valid_to", "commune__valid_from", "commune__valid_to"),
+            commune__isnull=False,
+        )
+
+    def in_own_commune_on(self, day: datetime.date | OuterRef) -> PartyUnitQuerySet:
+        """Working in their own commune on `day`; `PartyUnit.in_own_commune_on` in Python."""
+        return self.in_own_commune_during(day, day)  # type: ignore[arg-type]
+
+
+def _periods_overlap(a_from: str, a_to: str, b_from: str, b_to: str) -> Q:
+    """Two periods with open ends share at least one day."""
+    return ordered_dates(b_from, a_to) & ordered_dates(a_from, b_to)
+
 
 class PartyUnit(models.Model):
-    """A district-level party unit (chi bộ, đảng bộ cơ quan, đơn vị cấp huyện)."""
+    """A party organisation or unit, in a tree: Tỉnh ủy → its ban and đảng bộ trực thuộc →
+    Đảng ủy xã → chi bộ; before 01/07/2025 Huyện ủy Lâm Bình → its units.
+
+    Kept under its first name (PartyUnit, the table of the district's units) so that
+    activities, assignments, reports and staff stay attached to the same rows.
+
+    `commune` is set on a commune's own party committee (the Đảng ủy xã) and on each of its
+    chi bộ that belongs to that commune, each on its own row, never inherited from `parent`:
+    such an organisation records activities in that commune without an assignment, while it
+    and the commune are both valid. Everywhere else (provincial bodies, the former district
+    units) a commune comes only from an `Assignment`.
+
+    `is_active` stays a stored switch, separate from validity: "used in this application"
+    (listed on the dashboard and in the forms). Validity says on which days the organisation
+    existed; a unit that ended keeps is_active so its past months still show.
+    """
 
     class Kind(models.TextChoices):
-        CHI_BO = "chi_bo", "Chi bộ"
+        TINH_UY = "tinh_uy", "Tỉnh ủy"
+        BAN = "ban", "Ban của Tỉnh ủy"
+        DANG_BO_TINH = "dang_bo_tinh", "Đảng bộ trực thuộc Tỉnh ủy"
+        HUYEN_UY = "huyen_uy", "Huyện ủy"
+        DANG_UY_XA = "dang_uy_xa", "Đảng ủy xã, phường"
         DANG_BO = "dang_bo", "Đảng bộ cơ quan"
+        CHI_BO = "chi_bo", "Chi bộ"
         DON_VI = "don_vi", "Cơ quan, đơn vị"
 
     code = models.SlugField("mã", max_length=30, unique=True)
     name = NFCCharField("tên", max_length=255)
     name_key = NameKeyField(source="name")
     short_name = NFCCharField("tên viết tắt", max_length=100)
-    kind = models.CharField("loại", max_length=10, choices=Kind.choices, default=Kind.CHI_BO)
+    kind = models.CharField("loại", max_length=12, choices=Kind.choices, default=Kind.CHI_BO)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="cấp trên",
+    )
+    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
+    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    continued_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continues",
+        verbose_name="tiếp nối bởi",
+        help_text="Tổ chức nhận lại nhiệm vụ khi tổ chức này kết thúc.",
+    )
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="party_units",
+        verbose_name="xã của tổ chức",
+        help_text=(
+            "Chỉ ghi cho Đảng ủy xã, phường và các chi bộ thuộc xã đó: tổ chức được nhập "
+            "hoạt động tại xã này mà không cần phân công, khi cả hai còn hiệu lực."
+        ),
+    )
     is_active = models.BooleanField("đang hoạt động", default=True)
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="party_units",
         verbose_name="cán bộ nhập liệu",
-        help_text="Tài khoản được nhập hoạt động của đơn vị này.",
+        help_text="Tài khoản được nhập hoạt động của tổ chức, đơn vị này.",
     )
 
+    objects = PartyUnitQuerySet.as_manager()
+
     class Meta:
-        verbose_name = "đơn vị"
-        verbose_name_plural = "đơn vị"
+        verbose_name = "tổ chức, đơn vị"
+        verbose_name_plural = "tổ chức, đơn vị"
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -213,10 +436,66 @@ class PartyUnit(models.Model):
                 name="party_unit_name_unique",
                 violation_error_message="Đã có đơn vị mang tên này.",
             ),
+            models.CheckConstraint(
+                condition=ordered_dates("valid_from", "valid_to"),
+                name="party_unit_validity_ordered",
+                violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="party_unit_not_own_parent",
+                violation_error_message="Một tổ chức không thể là cấp trên của chính nó.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(continued_by=F("id")),
+                name="party_unit_not_own_continuation",
+                violation_error_message="Một tổ chức không thể tiếp nối chính nó.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def in_own_commune_during(self, start: datetime.date, end: datetime.date) -> bool:
+        """`PartyUnitQuerySet.in_own_commune_during` for a row already read (reads its
+        commune when not already loaded): the three periods have a day in common."""
+        if self.commune_id is None:
+            return False
+        commune = self.commune
+        assert commune is not None
+        first = max(d for d in (start, self.valid_from, commune.valid_from) if d is not None)
+        last = min(d for d in (end, self.valid_to, commune.valid_to) if d is not None)
+        return first <= last
+
+    def in_own_commune_on(self, day: datetime.date) -> bool:
+        return self.in_own_commune_during(day, day)
+
+    def own_commune_start(self) -> datetime.date | None:
+        """The first day it works in its own commune (None: it has none; `_BEGINNING`: since
+        before our records)."""
+        if self.commune_id is None:
+            return None
+        commune = self.commune
+        assert commune is not None
+        starts = [d for d in (self.valid_from, commune.valid_from) if d is not None]
+        return max(starts, default=_BEGINNING)
+
+    def subtree(self) -> list[PartyUnit]:
+        """This organisation and everything under it, level by level (one query a level;
+        the tree has at most four)."""
+        found = [self]
+        level = [self.pk]
+        seen = {self.pk}
+        while level:
+            children = [u for u in PartyUnit.objects.filter(parent__in=level) if u.pk not in seen]
+            seen.update(u.pk for u in children)
+            found.extend(children)
+            level = [u.pk for u in children]
+        return found
+
+    def descendants(self) -> list[PartyUnit]:
+        """Everything under this organisation, itself left out."""
+        return self.subtree()[1:]
 
 
 class AssignmentQuerySet(models.QuerySet):

@@ -3,9 +3,10 @@
 `activity_rules_check()` says what is wrong with an activity's values, keyed by the form's
 field names; the form's service raises its result, the import puts each message under the
 matching column. What it needs to know about the database comes in as `assignments` (when a
-unit is in charge of a commune), so that the form asks the database and an import of 10.000
-rows asks once. The possible-duplicate rule (`duplicate_key`, `possible_duplicates`) is one
-too: the form asks "Vẫn lưu", the import preview refuses the row until "Vẫn nhập" is ticked.
+unit is in charge of a commune: by an assignment, or as the commune's own party committee),
+so that the form asks the database and an import of 10.000 rows asks once. The
+possible-duplicate rule (`duplicate_key`, `possible_duplicates`) is one too: the form asks
+"Vẫn lưu", the import preview refuses the row until "Vẫn nhập" is ticked.
 """
 
 from __future__ import annotations
@@ -28,23 +29,27 @@ class Assignments(Protocol):
     def in_force(self, *, unit_id: int, commune_id: int, day: datetime.date) -> bool: ...
 
 
+def _earliest(*days: datetime.date | None) -> datetime.date | None:
+    return min((d for d in days if d is not None), default=None)
+
+
 class QueriedAssignments:
     """Asks the database each time (one activity: the form)."""
 
     def first_start(self, unit_id: int) -> datetime.date | None:
         starts = Assignment.objects.filter(unit_id=unit_id).order_by("start")
-        return starts.values_list("start", flat=True).first()
+        unit = PartyUnit.objects.select_related("commune").get(pk=unit_id)
+        return _earliest(starts.values_list("start", flat=True).first(), unit.own_commune_start())
 
     def in_force(self, *, unit_id: int, commune_id: int, day: datetime.date) -> bool:
-        return (
-            Assignment.objects.filter(unit_id=unit_id, commune_id=commune_id)
-            .active_on(day)
-            .exists()
-        )
+        assigned = Assignment.objects.filter(unit_id=unit_id, commune_id=commune_id).active_on(day)
+        own = PartyUnit.objects.filter(pk=unit_id, commune_id=commune_id).in_own_commune_on(day)
+        return assigned.exists() or own.exists()
 
 
 class LoadedAssignments:
-    """Every assignment read once (a whole file); `in_force` asks `Assignment.covers`."""
+    """Every assignment and every organisation with a commune of its own read once (a whole
+    file); `in_force` asks `Assignment.covers` and `PartyUnit.in_own_commune_on`."""
 
     def __init__(self) -> None:
         self.periods: dict[tuple[int, int], list[Assignment]] = defaultdict(list)
@@ -54,11 +59,19 @@ class LoadedAssignments:
             self.periods[(unit_id, assignment.commune_id)].append(assignment)
             if unit_id not in self.starts or start < self.starts[unit_id]:
                 self.starts[unit_id] = start
+        self.own: dict[int, PartyUnit] = {
+            unit.pk: unit
+            for unit in PartyUnit.objects.filter(commune__isnull=False).select_related("commune")
+        }
 
     def first_start(self, unit_id: int) -> datetime.date | None:
-        return self.starts.get(unit_id)
+        unit = self.own.get(unit_id)
+        return _earliest(self.starts.get(unit_id), unit.own_commune_start() if unit else None)
 
     def in_force(self, *, unit_id: int, commune_id: int, day: datetime.date) -> bool:
+        unit = self.own.get(unit_id)
+        if unit is not None and unit.commune_id == commune_id and unit.in_own_commune_on(day):
+            return True
         return any(a.covers(day) for a in self.periods.get((unit_id, commune_id), ()))
 
 
@@ -68,6 +81,17 @@ def output_unit_for(*, quantity: Decimal | None, unit: str, kind: ActivityType |
     if quantity is None:
         return ""
     return unit or (kind.default_unit if kind else "")
+
+
+def village_of_commune(village: Village, commune: Commune, day: datetime.date | None) -> bool:
+    """The village belongs to the commune on the activity's day (`Village.belongs_during`;
+    its memberships prefetched); without a day (said already), on any day."""
+    start, end = (day, day) if day is not None else (datetime.date.min, datetime.date.max)
+    return village.belongs_during(commune.pk, start, end)
+
+
+def _on(day: datetime.date | None) -> str:
+    return f" vào ngày {day:%d/%m/%Y}" if day is not None else ""
 
 
 def activity_rules_check(
@@ -109,10 +133,10 @@ def activity_rules_check(
     if not villages:
         errors["villages"].append("Chọn ít nhất một thôn, bản.")
     elif commune:
-        outside = [v for v in villages if v.commune_id != commune.pk]
+        outside = [v for v in villages if not village_of_commune(v, commune, day)]
         if outside:
             names = ", ".join(str(v) for v in outside)
-            errors["villages"].append(f"{names} không thuộc {commune.full_name}.")
+            errors["villages"].append(f"{names} không thuộc {commune.full_name}{_on(day)}.")
     # Each figure's sane upper bound for one outing of one unit (activities.figures).
     for figure in FIGURES:
         value = figures.get(figure.field)

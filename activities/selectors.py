@@ -18,6 +18,7 @@ from activities.models import (
     MonthReport,
     PartyUnit,
     Village,
+    VillageCommune,
 )
 from activities.pagination import PAGE_SIZE
 from activities.periods import is_weekend
@@ -48,25 +49,34 @@ def last_weekend_day(today: datetime.date) -> datetime.date:
     return day
 
 
-def assigned_on_date() -> Exists:
-    """An activity whose unit was assigned to its commune on its date."""
-    return Exists(
-        Assignment.objects.active_on(OuterRef("date")).filter(
-            unit=OuterRef("unit"), commune=OuterRef("commune")
-        )
+def assigned_on_date() -> Q:
+    """An activity (or a summary row) whose unit was in charge of its commune on its date:
+    assigned to it, or the commune's own party committee with both valid that day."""
+    assigned = Assignment.objects.active_on(OuterRef("date")).filter(
+        unit=OuterRef("unit"), commune=OuterRef("commune")
     )
+    own = PartyUnit.objects.in_own_commune_on(OuterRef("date")).filter(
+        pk=OuterRef("unit"), commune=OuterRef("commune")
+    )
+    return Q(Exists(assigned)) | Q(Exists(own))
 
 
 def month_write_state(
     *, editable: QuerySet[PartyUnit], unit: PartyUnit, year: int, month: int
 ) -> tuple[bool, bool]:
-    """(the unit is among `editable`, it has an assignment in force in that month), in one
-    query: a month report is made only for a month the unit is in charge of a commune."""
-    assigned = Exists(
-        Assignment.objects.overlapping(*month_bounds(year, month)).filter(unit=OuterRef("pk"))
+    """(the unit is among `editable`, it is in charge of a commune in that month: by an
+    assignment or as the commune's own party committee), in one query: a month report is
+    made only for a month the unit is in charge of a commune."""
+    bounds = month_bounds(year, month)
+    assigned = Exists(Assignment.objects.overlapping(*bounds).filter(unit=OuterRef("pk")))
+    own = Exists(PartyUnit.objects.in_own_commune_during(*bounds).filter(pk=OuterRef("pk")))
+    found = (
+        editable.filter(pk=unit.pk)
+        .annotate(assigned=assigned, own=own)
+        .values_list("assigned", "own")
+        .first()
     )
-    found = editable.filter(pk=unit.pk).annotate(assigned=assigned).values_list("assigned").first()
-    return (found is not None, bool(found and found[0]))
+    return (found is not None, bool(found and any(found)))
 
 
 def month_activities(unit: PartyUnit, year: int, month: int) -> QuerySet[Activity]:
@@ -80,16 +90,43 @@ def month_activities(unit: PartyUnit, year: int, month: int) -> QuerySet[Activit
 
 
 def unit_communes(unit: PartyUnit) -> QuerySet[Commune]:
-    """Every commune the unit has ever been assigned to (the form checks the date)."""
-    return Commune.objects.filter(assignments__unit=unit).distinct().order_by("name")
+    """Every commune the unit has ever been assigned to, and its own commune when it has
+    one (the form checks the date)."""
+    return (
+        Commune.objects.filter(Q(assignments__unit=unit) | Q(pk=unit.commune_id))
+        .distinct()
+        .order_by("name")
+    )
 
 
 def unit_villages(unit: PartyUnit) -> QuerySet[Village]:
-    return (
-        Village.objects.filter(commune__in=unit_communes(unit).values("pk"))
-        .select_related("commune")
-        .order_by("commune__name", "name")
+    """Every village that ever belonged to one of the unit's communes (the rules check the
+    commune and the day), with its memberships for those checks."""
+    members = VillageCommune.objects.filter(
+        village=OuterRef("pk"), commune__in=unit_communes(unit).values("pk")
     )
+    return (
+        Village.objects.filter(Exists(members))
+        .prefetch_related("memberships")
+        .order_by("name", "pk")
+    )
+
+
+def unit_village_groups(
+    unit: PartyUnit, day: datetime.date | None = None
+) -> list[tuple[Commune, list[Village]]]:
+    """(commune, its villages) for each of the unit's communes, as the form offers them: on
+    `day`, the villages of the commune that day (`Village.objects.of_commune_on`), so that a
+    village carried over by the merger is under the new commune too and one that ended is
+    no longer offered; without a day, every village that ever belonged to it."""
+    groups = []
+    for commune in unit_communes(unit):
+        if day is None:
+            villages = Village.objects.filter(memberships__commune=commune).distinct()
+        else:
+            villages = Village.objects.of_commune_on(commune, day)
+        groups.append((commune, list(villages.order_by("name", "pk"))))
+    return [(commune, villages) for commune, villages in groups if villages]
 
 
 @dataclass
@@ -169,10 +206,9 @@ def _month_totals(unit: PartyUnit, year: int, month: int) -> dict:
     return (
         Activity.objects.filter(unit=unit)
         .in_period(*month_bounds(year, month))
-        .alias(assigned=assigned_on_date())
         .aggregate(
             count=Count("id"),
             **{f.name: Sum(f.field, default=0) for f in WORK},
-            weekend_assigned=Count("id", filter=ON_WEEKEND & Q(assigned=True)),
+            weekend_assigned=Count("id", filter=ON_WEEKEND & assigned_on_date()),
         )
     )

@@ -12,8 +12,16 @@ from django.utils import timezone
 
 from activities import access, rules, selectors
 from activities.figures import FIELDS, FIGURES
-from activities.gso import district_communes
-from activities.models import Activity, Commune, MonthReport, PartyUnit
+from activities.gso import OfficialCommune, province_communes
+from activities.models import (
+    Activity,
+    Commune,
+    MonthReport,
+    PartyUnit,
+    Village,
+    VillageCommune,
+    memberships_following,
+)
 from activities.text import clean_text
 
 
@@ -25,43 +33,86 @@ class LoadResult:
 
 
 @transaction.atomic
-def communes_load(*, province: str, district: str) -> LoadResult:
-    """Create or update a district's communes (before and after the 2025 merger).
+def communes_load(*, province: str, district: str | None = None) -> LoadResult:
+    """Create or update a province's communes (before and after the 2025 merger), or one
+    former district's (activities.gso.province_communes says which).
 
     A commune is matched on its code and the start of its validity period, so the old
     Thổ Bình (02296 until 30/06/2025) and the new Bình An (02296 from 01/07/2025) stay two
-    rows. Running it again changes nothing.
+    rows. A former commune points at its main successor (`successor`) and at every commune
+    it went into (`successors`). The stored rows are read in one query; only what differs
+    is written, so running it again changes nothing.
     """
-    official = district_communes(province=province, district=district)
+    official = province_communes(province=province, district=district)
+    stored = _stored_communes(official)
     result = LoadResult()
-    saved: dict[tuple, Commune] = {}
+    saved: dict[tuple[str, bool], Commune] = {}
     # Successors first, so the old communes can point at them.
-    for item in sorted(official, key=lambda c: c.successor_code is not None):
-        values = {
-            "name": item.name,
-            "kind": item.kind,
-            "district": item.district,
-            "province": item.province,
-            "valid_to": item.valid_to,
-            "successor": saved.get((item.successor_code, "new")),
-        }
-        commune = Commune.objects.filter(code=item.code, valid_from=item.valid_from).first()
-        label = f"{item.code} {item.name}"
-        if commune is None:
-            commune = Commune(code=item.code, valid_from=item.valid_from, **values)
-            commune.full_clean()
-            commune.save()
-            result.created.append(label)
-        elif any(getattr(commune, k) != v for k, v in values.items()):
-            for key, value in values.items():
-                setattr(commune, key, value)
-            commune.full_clean()
-            commune.save()
-            result.updated.append(label)
-        else:
-            result.unchanged.append(label)
-        saved[(item.code, "new" if item.valid_from else "old")] = commune
+    for item in sorted(official, key=lambda c: c.valid_from is None):
+        commune, outcome = _commune_save(item, stored.get((item.code, item.valid_from)), saved)
+        getattr(result, outcome).append(f"{item.code} {item.name}")
+        saved[(item.code, item.valid_from is None)] = commune
     return result
+
+
+def _stored_communes(official: list[OfficialCommune]) -> dict[tuple, Commune]:
+    """The stored rows of these codes, by (code, valid_from), with their successors' ids."""
+    codes = {item.code for item in official}
+    rows = Commune.objects.filter(code__in=codes).prefetch_related(
+        models.Prefetch("successors", queryset=Commune.objects.only("id"))
+    )
+    return {(c.code, c.valid_from): c for c in rows}
+
+
+def _commune_save(
+    item: OfficialCommune, commune: Commune | None, saved: dict
+) -> tuple[Commune, str]:
+    """Create, update or keep one commune; returns it and "created", "updated" or "unchanged"."""
+    successors = [saved[(code, False)] for code in item.successor_codes]
+    values = {
+        "name": item.name,
+        "kind": item.kind,
+        "district": item.district,
+        "province": item.province,
+        "valid_to": item.valid_to,
+        # The id, not the object: comparing objects would fetch each stored successor.
+        "successor_id": successors[0].pk if successors else None,
+    }
+    outcome = "unchanged"
+    if commune is None:
+        commune = Commune(code=item.code, valid_from=item.valid_from, **values)
+        commune.full_clean()
+        commune.save()
+        outcome = "created"
+    elif any(getattr(commune, k) != v for k, v in values.items()):
+        for key, value in values.items():
+            setattr(commune, key, value)
+        commune.full_clean()
+        commune.save()
+        outcome = "updated"
+    wanted = {s.pk for s in successors}
+    if outcome == "created":
+        if wanted:
+            commune.successors.set(wanted)
+    elif {s.pk for s in commune.successors.all()} != wanted:
+        commune.successors.set(wanted)
+        outcome = "updated"
+    return commune, outcome
+
+
+# --- Villages ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def village_communes_follow_merger(villages: models.QuerySet[Village] | None = None) -> int:
+    """Give each village without membership rows its communes over time (the one it is
+    recorded in, then what it merged into: `memberships_following`); the rows made. Villages
+    saved one by one get them on creation; this is for those written in bulk."""
+    chosen = Village.objects.all() if villages is None else villages
+    bare = chosen.filter(memberships__isnull=True).select_related("commune__successor")
+    rows = [row for village in bare for row in memberships_following(village)]
+    VillageCommune.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 # --- Activities and monthly reports -----------------------------------------------------

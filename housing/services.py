@@ -263,7 +263,10 @@ def funding_delete(*, funding: Funding) -> None:
 
 
 def _same_commune(*, case: HousingCase, activity: Activity, field: str) -> None:
-    if activity.commune_id != case.village.commune_id:
+    """The case's village belongs to the activity's commune on the activity's date (a
+    village carried over by the 2025 merger is in the new commune from 01/07/2025)."""
+    of_commune = Village.objects.of_commune_on(activity.commune_id, activity.date)
+    if not of_commune.filter(pk=case.village_id).exists():
         raise ValidationError({field: "Chỉ liên kết được hoạt động ở cùng xã với hộ được hỗ trợ."})
 
 

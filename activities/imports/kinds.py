@@ -39,10 +39,11 @@ from activities.models import (
     Commune,
     PartyUnit,
     Village,
+    VillageCommune,
 )
 from activities.numbers import vn_number
 from activities.periods import MERGER_DATE
-from activities.services import local_today
+from activities.services import local_today, village_communes_follow_merger
 from activities.text import name_key
 
 BEFORE_MERGER = MERGER_DATE - datetime.timedelta(days=1)
@@ -97,6 +98,24 @@ def commune_label(commune: Commune, communes: list[Commune]) -> str:
     if len(same_name) == 1:
         return commune.name
     return commune.code
+
+
+# Optional beside a commune: former communes of one province may share a name (Tả Lủng of
+# Đồng Văn and of Mèo Vạc); the former district tells them apart. Files without it import
+# as before (the code or a unique name still finds the commune).
+FORMER_DISTRICT = "Huyện (cũ)"
+FORMER_DISTRICT_COLUMN = Column(
+    "former_district",
+    FORMER_DISTRICT,
+    False,
+    "",
+    "Không bắt buộc. Huyện trước 01/07/2025 của xã, để phân biệt các xã cũ trùng tên.",
+)
+
+
+def former_district(row: SheetRow) -> str | None:
+    """The row's former district, if it has the column and wrote one."""
+    return parse_text(row.values.get(FORMER_DISTRICT)) or None
 
 
 def _day(value) -> str | None:
@@ -181,12 +200,36 @@ class CommuneImport(ImportKind):
             ]
 
 
+FORMER = "Xã (cũ)"
+
+
+def _membership_rows(village: Village) -> list[list]:
+    """A village's communes over time as the import compares them: [commune, from, to]."""
+    return [[m.commune_id, _iso(m.valid_from), _iso(m.valid_to)] for m in village.memberships.all()]
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 class VillageImport(ImportKind):
+    """Villages, each with its commune now and, after the 2025 merger, the commune it was
+    in before ("Xã (cũ)"): a row with both sets the village's communes over time (a village
+    of a divided commune may go to a commune other than the main successor). A file
+    without that column is read as before: the commune the village is recorded in."""
+
     slug = "thon"
     label = "thôn, bản, tổ dân phố"
     model = Village
     columns = [
-        Column("commune", "Xã, thị trấn", True, "02290", "Tên hoặc mã ĐVHC của xã."),
+        Column(
+            "commune",
+            "Xã, thị trấn",
+            True,
+            "02296",
+            "Tên hoặc mã ĐVHC của xã hiện nay của thôn. Nếu để trống cột “Xã (cũ)”: "
+            "xã của thôn trước 01/07/2025 (hoặc vào ngày “Hiệu lực từ”).",
+        ),
         Column("name", "Tên thôn", True, "Nà Cóoc", "Không kèm “thôn”, “bản”."),
         Column("kind", "Loại", False, "Thôn", "Thôn, Bản hoặc Tổ dân phố."),
         Column("aliases", "Tên khác", False, "Na Cooc", "Các cách viết khác, cách nhau bằng dấu ;"),
@@ -197,57 +240,159 @@ class VillageImport(ImportKind):
             "",
             "Để trống nếu có từ trước 01/07/2025 (thôn thuộc xã trước sáp nhập).",
         ),
+        Column(
+            "former",
+            FORMER,
+            False,
+            "02290",
+            "Xã trước sáp nhập (đến 30/06/2025), nếu thôn chuyển sang xã ở cột "
+            "“Xã, thị trấn” từ 01/07/2025. Để trống nếu thôn không đổi xã.",
+        ),
     ]
     tracked_fields = ["kind", "aliases", "valid_from"]
 
     def prepare(self):
         self.communes = CommuneMatcher()
+        self.by_name: dict[str, list[Village]] = {}
+        for village in Village.objects.select_related("commune").prefetch_related("memberships"):
+            self.by_name.setdefault(village.name_key, []).append(village)
 
     def parse(self, row, errors):
         valid_from = self.cell(row, errors, "Hiệu lực từ", parse_date)
-        # Without a date a village belongs to its commune as it was before the merger.
+        former = self.cell(row, errors, FORMER, self.communes.match, on=BEFORE_MERGER)
+        # Without a former commune a village belongs to its commune as it was before the
+        # merger (or on its first day); with one, the commune is the one it went to.
+        day = former.valid_to + datetime.timedelta(days=1) if former and former.valid_to else None
         commune = self.cell(
             row,
             errors,
             "Xã, thị trấn",
             self.communes.match,
             required=True,
-            on=valid_from or BEFORE_MERGER,
+            on=day or valid_from or BEFORE_MERGER,
         )
         name = self.cell(row, errors, "Tên thôn", parse_text, required=True)
         aliases = self.cell(row, errors, "Tên khác", parse_long_text) or ""
         data = {
-            "commune_id": commune.pk if commune else None,
+            "commune_id": (former or commune).pk if commune else None,
             "name": name,
             "kind": self.cell(row, errors, "Loại", parse_choice, choices=choices(Village.Kind))
             or Village.Kind.THON,
             "aliases": "\n".join(a for a in _SPLIT.split(aliases) if a),
             "valid_from": valid_from,
         }
-        return f"{data['commune_id']}|{name_key(name or '')}", data
+        if former and commune and former.pk != commune.pk:
+            data["memberships"] = self.moved(row, errors, former=former, commune=commune)
+        if former or commune is None or name is None:
+            return f"{data['commune_id']}|{name_key(name or '')}", data
+        return self.key_in_commune(row, errors, commune, name, valid_from), data
+
+    @staticmethod
+    def moved(row, errors, *, former: Commune, commune: Commune) -> list[list]:
+        """The communes of a village that went from `former` to `commune`."""
+        if former.valid_to is None:
+            errors.add(
+                FORMER,
+                row.values.get(FORMER),
+                f"{former.full_name.capitalize()} vẫn còn hiệu lực; chỉ ghi “{FORMER}” khi "
+                "thôn đã chuyển sang xã mới.",
+            )
+            return []
+        moved_on = former.valid_to + datetime.timedelta(days=1)
+        return [
+            [former.pk, _iso(former.valid_from), _iso(former.valid_to)],
+            [commune.pk, _iso(moved_on), _iso(commune.valid_to)],
+        ]
+
+    def key_in_commune(self, row, errors, commune: Commune, name: str, valid_from) -> str:
+        """The key of the village of that name in `commune` on the row's day, found by its
+        communes over time (Nà Cóoc is in the new Bình An too); a new one if none."""
+        day = valid_from or BEFORE_MERGER
+        found = [
+            v
+            for v in self.by_name.get(name_key(name), [])
+            if v.belongs_during(commune.pk, day, day)
+        ]
+        if len(found) > 1:
+            places = "; ".join(f"{v.name} ({v.commune.full_name})" for v in found)
+            errors.add(
+                "Tên thôn",
+                name,
+                f"Có {len(found)} thôn “{name}” ở {commune.full_name}: {places}. "
+                f"Ghi “{FORMER}” để phân biệt.",
+            )
+        if len(found) == 1:
+            return f"{found[0].commune_id}|{found[0].name_key}"
+        return f"{commune.pk}|{name_key(name)}"
 
     def existing(self, keys):
-        return {f"{v.commune_id}|{v.name_key}": v for v in Village.objects.all()}
+        villages = Village.objects.prefetch_related("memberships")
+        return {f"{v.commune_id}|{v.name_key}": v for v in villages}
+
+    def changes(self, obj, data):
+        changed = super().changes(obj, data)
+        old = _membership_rows(obj)
+        if "memberships" in data and old != data["memberships"]:
+            changed["memberships"] = (old, data["memberships"])
+        return changed
 
     def create(self, rows, *, user):
-        # Bulk inserts skip pre_save: fill the comparison key here.
-        objects = [Village(**row.data, name_key=name_key(row.data["name"])) for row in rows]
-        return Village.objects.bulk_create(objects)
+        # Bulk inserts skip save() and pre_save: fill the comparison key and the communes.
+        objects = [
+            Village(
+                **{k: v for k, v in row.data.items() if k != "memberships"},
+                name_key=name_key(row.data["name"]),
+            )
+            for row in rows
+        ]
+        created = Village.objects.bulk_create(objects)
+        self.set_memberships(zip(created, (row.data for row in rows), strict=True))
+        village_communes_follow_merger(Village.objects.filter(pk__in=[v.pk for v in created]))
+        return created
+
+    def update(self, rows, *, user):
+        super().update(rows, user=user)
+        self.set_memberships((row.stored, row.data) for row in rows)
+
+    @staticmethod
+    def set_memberships(pairs) -> None:
+        """Replace the communes over time of the villages whose row gives them."""
+        moved = {v.pk: data["memberships"] for v, data in pairs if "memberships" in data}
+        VillageCommune.objects.filter(village_id__in=list(moved)).delete()
+        VillageCommune.objects.bulk_create(
+            VillageCommune(
+                village_id=pk,
+                commune_id=commune_id,
+                valid_from=datetime.date.fromisoformat(start) if start else None,
+                valid_to=datetime.date.fromisoformat(end) if end else None,
+            )
+            for pk, rows in moved.items()
+            for commune_id, start, end in rows
+        )
 
     def export_rows(self, queryset):
         communes = list(Commune.objects.all())
-        for v in queryset.select_related("commune"):
+        by_pk = {c.pk: c for c in communes}
+        for v in queryset.select_related("commune").prefetch_related("memberships"):
+            # The commune it belongs to last; the one it is recorded in when it moved.
+            last = by_pk[v.memberships.all()[len(v.memberships.all()) - 1].commune_id]
+            moved = last.pk != v.commune_id
             yield [
-                commune_label(v.commune, communes),
+                commune_label(last if moved else v.commune, communes),
                 v.name,
                 v.get_kind_display(),
                 "; ".join(v.alias_list),
+                _day(v.valid_from),
+                commune_label(v.commune, communes) if moved else "",
             ]
 
 
 class UnitImport(ImportKind):
+    """Organisations and units. The tree and validity columns are optional: a file without
+    them (the former template) imports as before and leaves those values as they are."""
+
     slug = "don-vi"
-    label = "đơn vị"
+    label = "tổ chức, đơn vị"
     model = PartyUnit
     columns = [
         Column("code", "Mã", True, "db-co-quan-chinh-quyen", "Chữ thường không dấu, gạch nối."),
@@ -258,10 +403,39 @@ class UnitImport(ImportKind):
             "Loại",
             False,
             "Đảng bộ cơ quan",
-            "Chi bộ, Đảng bộ cơ quan hoặc Cơ quan, đơn vị.",
+            "Tỉnh ủy, Ban của Tỉnh ủy, Đảng bộ trực thuộc Tỉnh ủy, Huyện ủy, Đảng ủy xã, "
+            "phường, Đảng bộ cơ quan, Chi bộ hoặc Cơ quan, đơn vị.",
+        ),
+        Column(
+            "parent",
+            "Mã cấp trên",
+            False,
+            "",
+            "Mã của tổ chức cấp trên đã có, ví dụ huyen-uy-lam-binh.",
+        ),
+        Column("valid_from", "Hiệu lực từ", False, ""),
+        Column("valid_to", "Hiệu lực đến", False, "30/06/2025", "Để trống nếu còn hoạt động."),
+        Column(
+            "commune",
+            "Xã",
+            False,
+            "",
+            "Chỉ ghi cho Đảng ủy xã và chi bộ thuộc xã: xã của tổ chức (không cần phân công).",
         ),
     ]
-    tracked_fields = ["name", "short_name", "kind"]
+    tracked_fields = [
+        "name",
+        "short_name",
+        "kind",
+        "parent_id",
+        "valid_from",
+        "valid_to",
+        "commune_id",
+    ]
+
+    def prepare(self):
+        self.parents = {u.code: u.pk for u in PartyUnit.objects.only("code")}
+        self.communes = CommuneMatcher()
 
     def parse(self, row, errors):
         code = self.cell(row, errors, "Mã", parse_text, required=True)
@@ -274,7 +448,40 @@ class UnitImport(ImportKind):
             "kind": self.cell(row, errors, "Loại", parse_choice, choices=choices(PartyUnit.Kind))
             or PartyUnit.Kind.CHI_BO,
         }
-        return code, data
+        return code, data | self.tree_values(row, errors, code)
+
+    def tree_values(self, row, errors, code: str | None) -> dict:
+        """The optional columns the file has (one it lacks leaves the stored value)."""
+        present = row.values.keys()
+        data: dict = {}
+        if "Hiệu lực từ" in present:
+            data["valid_from"] = self.cell(row, errors, "Hiệu lực từ", parse_date)
+        if "Hiệu lực đến" in present:
+            data["valid_to"] = self.cell(row, errors, "Hiệu lực đến", parse_date)
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end < start:
+            errors.add(
+                "Hiệu lực đến",
+                row.values.get("Hiệu lực đến"),
+                "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
+            )
+        if "Mã cấp trên" in present:
+            data["parent_id"] = self.cell(row, errors, "Mã cấp trên", self.parent_of, code=code)
+        if "Xã" in present:
+            commune = self.cell(row, errors, "Xã", self.communes.match, on=start or end)
+            data["commune_id"] = commune.pk if commune else None
+        return data
+
+    def parent_of(self, value, *, code: str | None) -> int:
+        parent_code = parse_text(value)
+        if parent_code == code:
+            raise CellError("Một tổ chức không thể là cấp trên của chính nó.")
+        if parent_code not in self.parents:
+            raise CellError(
+                f"Chưa có tổ chức mã “{parent_code}”. Nhập tổ chức cấp trên trước (lần nhập "
+                "trước hoặc thêm trong trang quản trị)."
+            )
+        return self.parents[parent_code]
 
     def existing(self, keys):
         return {u.code: u for u in PartyUnit.objects.all()}
@@ -284,8 +491,17 @@ class UnitImport(ImportKind):
         return PartyUnit.objects.bulk_create(objects)
 
     def export_rows(self, queryset):
-        for u in queryset:
-            yield [u.code, u.name, u.short_name, u.get_kind_display()]
+        for u in queryset.select_related("parent", "commune"):
+            yield [
+                u.code,
+                u.name,
+                u.short_name,
+                u.get_kind_display(),
+                u.parent.code if u.parent else "",
+                u.valid_from,
+                u.valid_to,
+                u.commune.code if u.commune else "",
+            ]
 
 
 class AssignmentImport(ImportKind):
@@ -299,6 +515,7 @@ class AssignmentImport(ImportKind):
         Column("decision_date", "Ngày quyết định", False, "01/09/2021"),
         Column("start", "Từ ngày", True, "10/09/2021"),
         Column("end", "Đến ngày", False, "30/06/2025"),
+        FORMER_DISTRICT_COLUMN,  # last: files laid out before it keep their columns
     ]
     tracked_fields = ["decision_number", "decision_date", "end"]
 
@@ -310,7 +527,13 @@ class AssignmentImport(ImportKind):
         start = self.cell(row, errors, "Từ ngày", parse_date, required=True)
         unit = self.cell(row, errors, "Đơn vị", self.units.match, required=True)
         commune = self.cell(
-            row, errors, "Xã, thị trấn", self.communes.match, required=True, on=start
+            row,
+            errors,
+            "Xã, thị trấn",
+            self.communes.match,
+            required=True,
+            on=start,
+            district=former_district(row),
         )
         data = {
             "unit_id": unit.pk if unit else None,
@@ -341,6 +564,7 @@ class AssignmentImport(ImportKind):
                 _day(a.decision_date),
                 _day(a.start),
                 _day(a.end),
+                a.commune.district,
             ]
 
 
@@ -428,14 +652,15 @@ class ActivityImport(ImportKind):
             raise MatchError(f"Không có loại hoạt động này. Các loại hiện có: {names}.")
         return kind
 
-    def parse_villages(self, row, errors, commune) -> list[Village]:
+    def parse_villages(self, row, errors, commune, day) -> list[Village]:
+        """The row's villages, each of the commune on the activity's day."""
         villages = []
         names = [n for n in _SPLIT.split(parse_text(row.values.get("Thôn, bản"))) if n]
         if not names:
             errors.add("Thôn, bản", None, "Cột “Thôn, bản” không được để trống.")
         for village_name in names if commune else []:  # without a commune, said already
             try:
-                villages.append(self.villages.match(village_name, commune=commune))
+                villages.append(self.villages.match(village_name, commune=commune, on=day))
             except MatchError as exc:
                 errors.add("Thôn, bản", village_name, str(exc))
         return villages
@@ -468,7 +693,7 @@ class ActivityImport(ImportKind):
         form's rules and the row's key."""
         day, unit, commune = self.parse_place(row, errors)
         kind = self.cell(row, errors, "Loại hoạt động", self.match_type, required=True)
-        villages = self.parse_villages(row, errors, commune)
+        villages = self.parse_villages(row, errors, commune, day)
         data = {
             "date": day,
             "unit_id": unit.pk if unit else None,
@@ -494,7 +719,13 @@ class ActivityImport(ImportKind):
             commune = self._quiet(self.communes.match, row.values.get("Xã, thị trấn"))
         else:
             commune = self.cell(
-                row, errors, "Xã, thị trấn", self.communes.match, required=True, on=day
+                row,
+                errors,
+                "Xã, thị trấn",
+                self.communes.match,
+                required=True,
+                on=day,
+                district=former_district(row),
             )
         return day, unit, commune
 

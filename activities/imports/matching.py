@@ -237,14 +237,40 @@ def _labelled(head: str, *details: str) -> str:
 # --- Communes ---------------------------------------------------------------------------
 
 _CODE = re.compile(r"(\d{1,5})(?:\.0+)?")
+# How a former district may be written: "huyện Đồng Văn", "TP Tuyên Quang", "Đồng Văn".
+_DISTRICT_PREFIX = _prefix_pattern(("huyện", "thị xã", "thành phố", "quận", "tp.", "tp"))
 
 
 def _commune_order(commune: Commune):
     return (commune.valid_from or datetime.date.min, commune.code, commune.name)
 
 
+def _district_keys(text: str) -> tuple[str, str]:
+    """A former district's exact and accent-less keys, without "huyện", "thành phố"..."""
+    key = match_key(text)
+    if (found := _DISTRICT_PREFIX.match(key)) and found.end() < len(key):
+        key = key[found.end() :]
+    return key, strip_accents(key)
+
+
+def _places(found: Sequence[Commune], *, always: bool = False) -> Callable[[Commune], str]:
+    """A commune's former district (and province where they differ) for a message: only when
+    the former communes among `found` are in different districts, or `always`."""
+    former = [c for c in found if c.district]
+    several = len({(c.district, c.province) for c in former}) > 1
+    with_province = len({c.province for c in former}) > 1
+
+    def place(commune: Commune) -> str:
+        if not commune.district or not (several or always):
+            return ""
+        return f"{commune.district}, {commune.province}" if with_province else commune.district
+
+    return place
+
+
 class CommuneMatcher:
-    """Finds a commune by GSO code or by name, choosing by date where codes or names recur."""
+    """Finds a commune by GSO code or by name, choosing by date where codes or names recur,
+    and by former district where former communes of one province share a name."""
 
     def __init__(self, communes: Iterable[Commune] | None = None):
         rows = list(Commune.objects.all() if communes is None else communes)
@@ -258,9 +284,18 @@ class CommuneMatcher:
             _add(self._by_name, key, commune)
             _add(self._by_plain_name, strip_accents(key), commune)
 
-    def match(self, value: str | int, *, on: datetime.date | None = None) -> Commune:
-        """The commune written as `value` ("02290", 2290, "xã Bình An"), valid `on` that day."""
+    def match(
+        self,
+        value: str | int,
+        *,
+        on: datetime.date | None = None,
+        district: str | None = None,
+    ) -> Commune:
+        """The commune written as `value` ("02290", 2290, "xã Bình An"), valid `on` that day;
+        `district`, a former district ("Lâm Bình"), tells apart former communes of one name
+        (a commune formed in 2025 has no district and is not judged by it)."""
         written = _written(value)
+        area = _written(district)
         if isinstance(on, datetime.datetime):
             on = on.date()
         if not written:
@@ -268,15 +303,15 @@ class CommuneMatcher:
         if code_match := _CODE.fullmatch(written):
             code = code_match.group(1).zfill(5)
             if found := self._by_code.get(code):
-                return self._choose(found, written, on, code=code)
+                return self._choose(found, written, on, area, code=code)
             raise MatchError(f"Không tìm thấy xã có mã ĐVHC {code}.", value=written)
         exact, plain = _search_keys(written, "commune")
         for key in exact:
             if found := self._by_name.get(key):
-                return self._choose(found, written, on)
+                return self._choose(found, written, on, area)
         for key in plain:
             if found := self._by_plain_name.get(key):
-                return self._choose(found, written, on, plain=True)
+                return self._choose(found, written, on, area, plain=True)
         suggestions = _close(plain[-1], self._by_plain_name, _commune_order)
         message = f"Không tìm thấy xã “{written}”."
         raise MatchError(
@@ -290,10 +325,13 @@ class CommuneMatcher:
         found: list[Commune],
         written: str,
         on: datetime.date | None,
+        district: str,
         *,
         code: str | None = None,
         plain: bool = False,
     ) -> Commune:
+        if district:
+            found = self._in_district(found, written, district)
         if on is not None:
             valid = [c for c in found if _valid_on(c, on)]
             if not valid:
@@ -302,39 +340,60 @@ class CommuneMatcher:
         if len(found) == 1:
             return found[0]
         keys = {match_key(c.name) for c in found}
+        kind = _kind_word(found, "xã, thị trấn")
+        place = _places(found)
         if plain and len(keys) > 1:
-            kind = _kind_word(found, "xã, thị trấn")
-            names = _join(f"{c.name} ({c.code})" for c in found)
+            names = _join(_labelled(c.name, c.code, place(c)) for c in found)
             message = (
                 f"Có {len(found)} {kind} ghi không dấu là “{written}”: {names}. "
                 "Ghi tên có dấu hoặc mã ĐVHC để phân biệt."
             )
         elif code is not None:
-            kind = _kind_word(found, "xã, thị trấn")
-            names = _join(_labelled(c.name, _period(c)) for c in found)
+            names = _join(_labelled(c.name, place(c), _period(c)) for c in found)
             message = (
                 f"Mã ĐVHC {code} dùng cho {len(found)} {kind}: {names}. {self._hint(found, on)}"
             )
         else:
-            kind = _kind_word(found, "xã, thị trấn")
             name = _subject(found, written, lambda c: match_key(c.name))
-            codes = _join(_labelled(c.code, _period(c)) for c in found)
+            codes = _join(_labelled(c.code, place(c), _period(c)) for c in found)
             message = f"Có {len(found)} {kind} “{name}”: {codes}. {self._hint(found, on)}"
         raise MatchError(message, value=written, candidates=found)
 
     @staticmethod
+    def _in_district(found: list[Commune], written: str, district: str) -> list[Commune]:
+        """The former communes of `found` in that former district, with the new ones (they
+        have none); an error naming where they are if none of them is there."""
+        former = [c for c in found if c.district]
+        if not former:
+            return found
+        exact, plain = _district_keys(district)
+        for wanted, key_of in ((exact, match_key), (plain, lambda t: strip_accents(match_key(t)))):
+            if kept := [c for c in former if key_of(c.district) == wanted]:
+                return [c for c in found if not c.district or c in kept]
+        kind = _kind_word(former, "xã, thị trấn")
+        name = _subject(former, written, lambda c: match_key(c.name))
+        place = _places(former, always=True)
+        codes = _join(_labelled(c.code, place(c)) for c in former)
+        message = f"Không có {kind} “{name}” thuộc huyện (cũ) “{district}”: có {codes}."
+        raise MatchError(message, value=written, candidates=former)
+
+    @staticmethod
     def _hint(found: list[Commune], on: datetime.date | None) -> str:
-        by_code = len({c.code for c in found}) > 1
-        by_day = on is None and len({(c.valid_from, c.valid_to) for c in found}) > 1
-        if by_code and by_day:
-            return "Ghi mã ĐVHC hoặc ngày để phân biệt."
-        if by_code:
-            return "Ghi mã ĐVHC để phân biệt."
-        if by_day:
-            return "Ghi ngày để phân biệt."
-        return "Kiểm tra lại danh mục xã."
+        ways = []
+        if len({c.code for c in found}) > 1:
+            ways.append("mã ĐVHC")
+        if len({c.district for c in found if c.district}) > 1:
+            ways.append("huyện (cũ)")
+        if on is None and len({(c.valid_from, c.valid_to) for c in found}) > 1:
+            ways.append("ngày")
+        if not ways:
+            return "Kiểm tra lại danh mục xã."
+        head = ", ".join(ways[:-1])
+        return f"Ghi {head + ' hoặc ' if head else ''}{ways[-1]} để phân biệt."
 
     def _not_valid(self, found: list[Commune], written: str, on: datetime.date) -> MatchError:
+        place = _places(found)
+
         def label(commune: Commune) -> str:
             successor = self._by_pk.get(commune.successor_id)
             merged = (
@@ -342,7 +401,7 @@ class CommuneMatcher:
                 if successor is not None and successor.pk != commune.pk
                 else ""
             )
-            return _labelled(commune.code, _period(commune), merged)
+            return _labelled(commune.code, place(commune), _period(commune), merged)
 
         kind = _kind_word(found, "xã, thị trấn").capitalize()
         name = _subject(found, written, lambda c: match_key(c.name))
@@ -359,37 +418,40 @@ def _village_order(village: Village):
 
 
 class VillageMatcher:
-    """Finds a village of a commune by name or by any of its aliases.
-
-    A commune formed by the 2025 merger also finds the villages of the communes merged into
-    it, after its own.
+    """Finds a village of a commune by name or by any of its aliases, among the villages
+    that belong to the commune on the row's date (`Village.belongs_during`): a commune formed
+    by the 2025 merger finds the villages carried over into it, after those recorded in it.
     """
 
     def __init__(self, villages: Iterable[Village] | None = None):
-        rows = Village.objects.select_related("commune") if villages is None else villages
+        rows = (
+            Village.objects.select_related("commune").prefetch_related("memberships")
+            if villages is None
+            else villages
+        )
         self._by_name: dict[str, list[Village]] = {}
         self._by_plain_name: dict[str, list[Village]] = {}
-        self._merged_into: dict[int, set[int]] = {}
         for village in sorted(rows, key=_village_order):  # loads every village's commune now
-            commune = village.commune
-            if commune.successor_id is not None and commune.successor_id != commune.pk:
-                self._merged_into.setdefault(commune.successor_id, set()).add(commune.pk)
             for name in (village.name, *village.alias_list):
                 key = match_key(name)
                 _add(self._by_name, key, village)
                 _add(self._by_plain_name, strip_accents(key), village)
 
-    def match(self, value: str, *, commune: Commune | None = None) -> Village:
-        """The village written as `value` ("thôn Nà Cóoc", "Na Cooc") in `commune`."""
+    def match(
+        self, value: str, *, commune: Commune | None = None, on: datetime.date | None = None
+    ) -> Village:
+        """The village written as `value` ("thôn Nà Cóoc", "Na Cooc") in `commune` on the
+        day `on` (without a day: on any day)."""
         written = _written(value)
         if not written:
             raise MatchError("Chưa ghi thôn, bản.", value=written)
         exact, plain = _search_keys(written, "village")
-        scopes: list[set[int] | None]
+        scopes: list[Callable[[Village], bool] | None]
         if commune is None:
             scopes = [None]
         else:
-            scopes = [{commune.pk}, self._merged_into.get(commune.pk, set())]
+            member = _member_of(commune, on)
+            scopes = [lambda v: v.commune_id == commune.pk and member(v), member]
         for keys, index, is_plain in (
             (exact, self._by_name, False),
             (plain, self._by_plain_name, True),
@@ -402,12 +464,12 @@ class VillageMatcher:
             or self._find(plain, self._by_plain_name, None)
         ):
             raise self._elsewhere(elsewhere, written, commune)
-        raise self._unknown(written, commune, plain[-1])
+        raise self._unknown(written, commune, plain[-1], on)
 
     @staticmethod
     def _find(keys: tuple[str, ...], index: dict[str, list[Village]], scope) -> list[Village]:
         for key in keys:
-            found = [v for v in index.get(key, ()) if scope is None or v.commune_id in scope]
+            found = [v for v in index.get(key, ()) if scope is None or scope(v)]
             if found:
                 return found
         return []
@@ -443,16 +505,18 @@ class VillageMatcher:
         message = f"{kind} “{name}” không thuộc {commune.full_name}; có ở {where}."
         return MatchError(message, value=written, candidates=found)
 
-    def _unknown(self, written: str, commune: Commune | None, plain_key: str) -> MatchError:
+    def _unknown(
+        self, written: str, commune: Commune | None, plain_key: str, on: datetime.date | None
+    ) -> MatchError:
         if commune is None:
             index = self._by_plain_name
             message = f"Không tìm thấy thôn, bản “{written}”."
         else:
-            scope = {commune.pk, *self._merged_into.get(commune.pk, ())}
+            member = _member_of(commune, on)
             index = {
                 key: in_scope
                 for key, villages in self._by_plain_name.items()
-                if (in_scope := [v for v in villages if v.commune_id in scope])
+                if (in_scope := [v for v in villages if member(v)])
             }
             message = f"Không tìm thấy thôn, bản “{written}” ở {commune.full_name}."
         suggestions = _close(plain_key, index, _village_order)
@@ -462,6 +526,12 @@ class VillageMatcher:
             value=written,
             suggestions=suggestions,
         )
+
+
+def _member_of(commune: Commune, on: datetime.date | None) -> Callable[[Village], bool]:
+    """Whether a village belongs to `commune` on the day `on` (on any day without one)."""
+    start, end = (on, on) if on is not None else (datetime.date.min, datetime.date.max)
+    return lambda village: village.belongs_during(commune.pk, start, end)
 
 
 def _village_label(village: Village, with_commune: bool) -> str:

@@ -290,7 +290,9 @@ def headline(scope: Scope) -> Headline:
     communes = commune_rows(scope)
     last = scope.filtered(Activity.objects.in_period(scope.period.start, scope.period.end))
     last_day = last.order_by("-date").values_list("date", flat=True).first()
-    totals.villages = sum(row.totals.villages for row in communes)
+    # Each village once, whichever commune it was in: Nà Cóoc visited before and after the
+    # 2025 merger is one village reached.
+    totals.villages = len({village for _, _, village in scope._village_triples})
     return Headline(
         totals=totals,
         villages_reached=totals.villages,
@@ -392,7 +394,9 @@ def rule_matrix(scope: Scope) -> RuleMatrix:
     (reported without one), not yet reported, or not assigned."""
     today_month = scope.today.replace(day=1)
     months = [m for m in scope.period.months if m <= today_month]
-    units = list(PartyUnit.objects.filter(is_active=True).order_by("name"))
+    units = list(
+        PartyUnit.objects.filter(is_active=True).select_related("commune").order_by("name")
+    )
     chosen_unit = scope.filterset.form.cleaned_data.get("don_vi")
     if chosen_unit:
         units = [u for u in units if u.pk == chosen_unit.pk]
@@ -422,8 +426,15 @@ def rule_matrix(scope: Scope) -> RuleMatrix:
     for assignment in assignments.only("unit", "start", "end"):
         spans.setdefault(assignment.unit_id, []).append(assignment)
 
+    def assigned(unit: PartyUnit, month: datetime.date) -> bool:
+        """By an assignment, or as the commune's own party committee (no assignment)."""
+        end = month_end(month)
+        return unit.in_own_commune_during(month, end) or any(
+            a.overlaps(month, end) for a in spans.get(unit.pk, ())
+        )
+
     def state(unit: PartyUnit, month: datetime.date) -> RuleCell:
-        if not any(a.overlaps(month, month_end(month)) for a in spans.get(unit.pk, ())):
+        if not assigned(unit, month):
             return RuleCell("not_assigned")
         if (unit.pk, month) in met:
             return RuleCell("met")

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from activities.models import Activity, MonthReport, Village
+from activities.models import Activity, Assignment, Commune, MonthReport, Village
+from activities.periods import MERGER_DATE
 from activities.services import (
     activity_create,
     activity_delete,
@@ -53,6 +54,11 @@ def test_a_future_date_is_refused(today, staff_a, unit, data):
         activity_create(user=staff_a, unit=unit, data=data | {"date": tomorrow})
     assert errors_of(excinfo)["date"] == ["Ngày hoạt động không được ở tương lai."]
     assert not Activity.objects.exists()
+    if today >= MERGER_DATE:
+        # Nà Cóoc is in the new Bình An (02296 from 01/07/2025) by then.
+        new_binh_an = Commune.objects.get(code="02296", valid_from=MERGER_DATE)
+        Assignment.objects.create(unit=unit, commune=new_binh_an, start=MERGER_DATE)
+        data = data | {"commune": new_binh_an}
     # Today itself is not the future.
     assert activity_create(user=staff_a, unit=unit, data=data | {"date": today}).date == today
 
@@ -98,7 +104,9 @@ def test_a_village_of_another_commune_is_refused(staff_a, unit, data, communes, 
     elsewhere = Village.objects.create(commune=communes["02296"], name="Nà Va")
     with pytest.raises(ValidationError) as excinfo:
         activity_create(user=staff_a, unit=unit, data=data | {"villages": [village, elsewhere]})
-    assert errors_of(excinfo)["villages"] == ["Thôn Nà Va không thuộc xã Bình An."]
+    assert errors_of(excinfo)["villages"] == [
+        "Thôn Nà Va không thuộc xã Bình An vào ngày 15/06/2024."
+    ]
     assert not Activity.objects.exists()
 
 

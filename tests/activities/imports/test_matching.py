@@ -15,7 +15,10 @@ from activities.imports.matching import (
     match_key,
     strip_accents,
 )
-from activities.models import Commune, PartyUnit, Village
+from activities.imports.registry import kinds
+from activities.models import Assignment, Commune, PartyUnit, Village
+from activities.services import communes_load
+from tests.factories import import_file, sheet_row, template_file, xlsx
 
 MERGER = datetime.date(2025, 7, 1)
 BEFORE = datetime.date(2024, 6, 15)
@@ -33,9 +36,9 @@ def error_of(match, *args, **kwargs) -> str:
     return str(excinfo.value)
 
 
-def assert_lookups_make_no_query(assert_num_queries, make_matcher, calls) -> None:
-    """One query to build the matcher, none for 100 lookups, errors included."""
-    with assert_num_queries(1):
+def assert_lookups_make_no_query(assert_num_queries, make_matcher, calls, queries=1) -> None:
+    """`queries` to build the matcher, none for 100 lookups, errors included."""
+    with assert_num_queries(queries):
         matcher = make_matcher()
     with assert_num_queries(0):
         for i in range(100):
@@ -253,6 +256,101 @@ def test_commune_lookups_make_no_query(communes, django_assert_num_queries):
     assert_lookups_make_no_query(django_assert_num_queries, CommuneMatcher, calls)
 
 
+# --- Communes of the whole province -------------------------------------------------------
+# Former communes of the new Tuyên Quang that share a name (the GSO list until 30/06/2025):
+# Tả Lủng of Đồng Văn (00742) and of Mèo Vạc (00796), both in Hà Giang; Tân Thành of Bắc
+# Quang, Hà Giang (01162) and of Hàm Yên, Tuyên Quang (02401); Tân Tiến of Hoàng Su Phì
+# (01051, a code the new Tân Tiến keeps) and of Yên Sơn (02461).
+
+
+@pytest.fixture
+def province_matcher(db) -> CommuneMatcher:
+    communes_load(province="Tuyên Quang")
+    return CommuneMatcher()
+
+
+def test_a_name_two_former_districts_share_lists_both_with_their_district(province_matcher):
+    assert error_of(province_matcher.match, "Tả Lủng") == (
+        "Có 2 xã “Tả Lủng”: 00742 (Đồng Văn, đến 30/06/2025), "
+        "00796 (Mèo Vạc, đến 30/06/2025). Ghi mã ĐVHC hoặc huyện (cũ) để phân biệt."
+    )
+    with pytest.raises(MatchError) as excinfo:
+        province_matcher.match("xã Tả Lủng", on=BEFORE)
+    assert [(c.code, c.district) for c in excinfo.value.candidates] == [
+        ("00742", "Đồng Văn"),
+        ("00796", "Mèo Vạc"),
+    ]
+
+
+def test_a_name_two_former_provinces_share_names_the_provinces_too(province_matcher):
+    assert error_of(province_matcher.match, "Tân Thành", on=BEFORE) == (
+        "Có 2 xã “Tân Thành”: 01162 (Bắc Quang, Hà Giang, đến 30/06/2025), "
+        "02401 (Hàm Yên, Tuyên Quang, đến 30/06/2025). "
+        "Ghi mã ĐVHC hoặc huyện (cũ) để phân biệt."
+    )
+
+
+@pytest.mark.parametrize(
+    ("district", "code"),
+    [("Mèo Vạc", "00796"), ("huyện Mèo Vạc", "00796"), ("Dong Van", "00742")],
+)
+def test_the_former_district_chooses_between_former_communes_of_one_name(
+    province_matcher, district, code
+):
+    assert province_matcher.match("Tả Lủng", district=district).code == code
+    assert province_matcher.match("Tả Lủng", on=BEFORE, district=district).code == code
+
+
+def test_the_code_needs_no_district_and_agrees_with_its_own(province_matcher):
+    assert province_matcher.match("00742").name == "Tả Lủng"
+    assert province_matcher.match("742", district="Đồng Văn").district == "Đồng Văn"
+
+
+def test_a_district_where_no_commune_of_the_name_was_is_refused(province_matcher):
+    assert error_of(province_matcher.match, "Tả Lủng", district="Bắc Mê") == (
+        "Không có xã “Tả Lủng” thuộc huyện (cũ) “Bắc Mê”: có 00742 (Đồng Văn), 00796 (Mèo Vạc)."
+    )
+
+
+def test_a_commune_formed_in_2025_is_not_judged_by_the_district(province_matcher):
+    before = province_matcher.match("Tân Tiến", on=BEFORE, district="Hoàng Su Phì")
+    assert (before.code, before.valid_from) == ("01051", None)
+    assert province_matcher.match("Tân Tiến", on=BEFORE, district="Yên Sơn").code == "02461"
+    after = province_matcher.match("Tân Tiến", on=AFTER, district="Yên Sơn")
+    assert (after.code, after.valid_from) == ("01051", MERGER)
+
+
+def test_an_ambiguous_commune_in_an_import_row_lists_the_candidates(province_matcher, db):
+    PartyUnit.objects.create(code="cb-a", name="Chi bộ A", short_name="CB A")
+    row = {"Đơn vị": "cb-a", "Xã, thị trấn": "Tả Lủng", "Từ ngày": "01/01/2024"}
+    titles = [c.title for c in kinds()["phan-cong"].columns]
+    report = import_file(
+        template_file(sheet_row(row, "phan-cong"), kind="phan-cong"), kind="phan-cong"
+    )
+    [bad] = report.errors
+    assert [(p.column, p.message) for p in bad.problems] == [
+        (
+            "Xã, thị trấn",
+            "Có 2 xã “Tả Lủng”: 00742 (Đồng Văn, đến 30/06/2025), "
+            "00796 (Mèo Vạc, đến 30/06/2025). Ghi mã ĐVHC hoặc huyện (cũ) để phân biệt.",
+        )
+    ]
+    # The optional column tells them apart; a file without it (the old layout) still
+    # imports a commune its name finds alone.
+    row["Huyện (cũ)"] = "Mèo Vạc"
+    report = import_file(
+        template_file(sheet_row(row, "phan-cong"), kind="phan-cong"), kind="phan-cong"
+    )
+    assert report.ok, [str(p) for r in report.errors for p in r.problems]
+    assert Assignment.objects.get().commune.code == "00796"
+    old_layout = [t for t in titles if t != "Huyện (cũ)"]
+    report = import_file(
+        xlsx(old_layout, ["cb-a", "02401", None, None, "01/02/2024", None]), kind="phan-cong"
+    )
+    assert report.ok, [str(p) for r in report.errors for p in r.problems]
+    assert Assignment.objects.filter(commune__code="02401").exists()
+
+
 # --- Villages -----------------------------------------------------------------------------
 
 
@@ -391,8 +489,15 @@ def test_an_empty_village_is_refused(village_matcher, value):
 def test_village_lookups_make_no_query(villages, django_assert_num_queries):
     values = ["Nà Cóoc", "thôn Hòa Bình", "Na Coc", "Nà Va", "Số 1", "Không Có"]
     communes = [old("02290"), new("02296"), None]
-    calls = [(value, {"commune": commune}) for value in values for commune in communes]
-    assert_lookups_make_no_query(django_assert_num_queries, VillageMatcher, calls)
+    days = [None, datetime.date(2025, 6, 30), datetime.date(2025, 7, 1)]
+    calls = [
+        (value, {"commune": commune, "on": day})
+        for value in values
+        for commune in communes
+        for day in days
+    ]
+    # The villages, then their communes over time.
+    assert_lookups_make_no_query(django_assert_num_queries, VillageMatcher, calls, queries=2)
 
 
 # --- Party units --------------------------------------------------------------------------
