@@ -238,15 +238,21 @@ class ActivityForm(_FigureFields):
         return rows
 
     def villages_by_commune(self) -> list[tuple]:
-        """(commune, [(village, checked)]) for the grouped checkboxes."""
+        """(commune, [(offered village, checked, shown)]) for the grouped checkboxes: shown
+        when the village is in the commune on the date the form holds (the page's script
+        follows the date as it is typed)."""
         chosen = set()
         for value in self["villages"].value() or []:
             pk = str(getattr(value, "pk", value))
             if pk.isdigit():
                 chosen.add(int(pk))
+        day = self.chosen_day()
         return [
-            (commune, [(village, village.pk in chosen) for village in villages])
-            for commune, villages in selectors.unit_village_groups(self.unit, self.chosen_day())
+            (
+                commune,
+                [(offered, offered.village.pk in chosen, offered.on(day)) for offered in villages],
+            )
+            for commune, villages in selectors.unit_village_groups(self.unit)
         ]
 
     def chosen_day(self) -> datetime.date | None:

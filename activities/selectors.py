@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from activities.figures import WORK, Figure
 from activities.models import (
@@ -95,7 +95,7 @@ def unit_communes(unit: PartyUnit) -> QuerySet[Commune]:
     return (
         Commune.objects.filter(Q(assignments__unit=unit) | Q(pk=unit.commune_id))
         .distinct()
-        .order_by("name")
+        .order_by("name", F("valid_from").asc(nulls_first=True))
     )
 
 
@@ -112,21 +112,62 @@ def unit_villages(unit: PartyUnit) -> QuerySet[Village]:
     )
 
 
-def unit_village_groups(
-    unit: PartyUnit, day: datetime.date | None = None
-) -> list[tuple[Commune, list[Village]]]:
-    """(commune, its villages) for each of the unit's communes, as the form offers them: on
-    `day`, the villages of the commune that day (`Village.objects.of_commune_on`), so that a
-    village carried over by the merger is under the new commune too and one that ended is
-    no longer offered; without a day, every village that ever belonged to it."""
-    groups = []
-    for commune in unit_communes(unit):
-        if day is None:
-            villages = Village.objects.filter(memberships__commune=commune).distinct()
-        else:
-            villages = Village.objects.of_commune_on(commune, day)
-        groups.append((commune, list(villages.order_by("name", "pk"))))
-    return [(commune, villages) for commune, villages in groups if villages]
+@dataclass(frozen=True)
+class OfferedVillage:
+    """A village the form offers under a commune, with the periods it belongs to it (its
+    membership cut to its own validity): the page shows it only for a date in one of them."""
+
+    village: Village
+    periods: list[tuple[datetime.date | None, datetime.date | None]]
+
+    def on(self, day: datetime.date | None) -> bool:
+        """In the commune on `day`; with no day (none typed yet, or unreadable), offered."""
+        return day is None or any(
+            (start is None or start <= day) and (end is None or day <= end)
+            for start, end in self.periods
+        )
+
+    @property
+    def periods_attr(self) -> str:
+        """The periods for the page's script: "2021-01-01/2025-06-30 2025-07-01/"."""
+        return " ".join(
+            f"{start.isoformat() if start else ''}/{end.isoformat() if end else ''}"
+            for start, end in self.periods
+        )
+
+
+def unit_village_groups(unit: PartyUnit) -> list[tuple[Commune, list[OfferedVillage]]]:
+    """(commune, its villages) for each of the unit's communes, as the form offers them:
+    every village that ever belonged to the commune, with the periods when it did, so that
+    the page shows those of the date typed (`Village.objects.of_commune_on` is the same
+    rule in SQL, which the rules apply on saving): a village carried over by the merger is
+    under the new commune from 01/07/2025, and under the old one before."""
+    communes = list(unit_communes(unit))
+    memberships = (
+        VillageCommune.objects.filter(commune__in=communes)
+        .select_related("village")
+        .order_by("village__name", "village__pk", F("valid_from").asc(nulls_first=True))
+    )
+    offered: dict[int, dict[int, OfferedVillage]] = {c.pk: {} for c in communes}
+    for membership in memberships:
+        village = membership.village
+        start = _later(membership.valid_from, village.valid_from)
+        end = _earlier(membership.valid_to, village.valid_to)
+        if start and end and start > end:
+            continue
+        entry = offered[membership.commune_id].setdefault(
+            village.pk, OfferedVillage(village=village, periods=[])
+        )
+        entry.periods.append((start, end))
+    return [(c, list(offered[c.pk].values())) for c in communes if offered[c.pk]]
+
+
+def _later(a: datetime.date | None, b: datetime.date | None) -> datetime.date | None:
+    return max(a, b) if a and b else a or b
+
+
+def _earlier(a: datetime.date | None, b: datetime.date | None) -> datetime.date | None:
+    return min(a, b) if a and b else a or b
 
 
 @dataclass

@@ -37,8 +37,8 @@ from activities.models import (
     PartyUnit,
     Village,
 )
-from activities.periods import PROGRAMME_START, is_weekend, weekend_sql
-from activities.services import communes_load
+from activities.periods import MERGER_DATE, PROGRAMME_START, is_weekend, weekend_sql
+from activities.services import communes_load, village_communes_follow_merger
 from activities.stats import suspended as stats_suspended
 from activities.text import nfc
 from lamb_binh.demo.activities import DESCRIPTIONS, TYPE_MIX, UNITS
@@ -47,6 +47,7 @@ SUMMARY_TABLES = "rebuilt by activities.stats.suspended() after the load"
 
 START = datetime.date(2021, 1, 1)
 END = datetime.date(2025, 12, 31)
+BEFORE_MERGER = MERGER_DATE - datetime.timedelta(days=1)
 PROVINCE = "Tuyên Quang"
 DISTRICT = "Lâm Bình"
 VILLAGES_PER_COMMUNE = 10
@@ -82,6 +83,7 @@ class Reference:
     """What activities are drawn from: units with their commune and its villages, and types."""
 
     units: list[tuple[int, int, list[int]]]  # (unit id, commune id, village ids of the commune)
+    units_after: list[tuple[int, int, list[int]]]  # the same from 01/07/2025, on the new map
     types: list[tuple[int, str, str, tuple[int, int] | None]]  # (id, description, unit, range)
     type_pool: list[int] = field(default_factory=list)  # indexes into types, repeated by weight
 
@@ -95,6 +97,7 @@ def bench_reference_load() -> Reference:
             province=PROVINCE, district=DISTRICT, valid_from__isnull=True
         )
     }
+    communes_by_id = {c.pk: c for c in communes.values()}
     if len(communes) != 10:
         raise RuntimeError(f"Expected the 10 pre-2025 communes of {DISTRICT}, got {len(communes)}.")
     Village.objects.bulk_create(
@@ -102,24 +105,42 @@ def bench_reference_load() -> Reference:
         for commune in communes.values()
         for i in range(1, VILLAGES_PER_COMMUNE + 1)
     )
+    village_communes_follow_merger()
     units = PartyUnit.objects.bulk_create(
         PartyUnit(code=code, name=name, short_name=short, kind=kind)
         for code, name, short, kind, _ in UNITS
     )
-    Assignment.objects.bulk_create(
-        Assignment(unit=unit, commune=communes[commune_code], start=START)
+    # Each unit works in its commune until the merger, then in what that commune became.
+    paired = {
+        (unit, communes[commune_code])
         for unit, (*_, commune_codes) in zip(units, UNITS, strict=True)
         for commune_code in commune_codes
+    }
+    Assignment.objects.bulk_create(
+        [
+            Assignment(unit=unit, commune=commune, start=START, end=BEFORE_MERGER)
+            for unit, commune in paired
+        ]
+        + [
+            Assignment(unit=unit, commune_id=successor_id, start=MERGER_DATE)
+            for unit, successor_id in {(unit, c.successor_id) for unit, c in paired}
+        ]
     )
     villages: dict[int, list[int]] = {}
     for commune_id, village_id in Village.objects.order_by("id").values_list("commune_id", "id"):
         villages.setdefault(commune_id, []).append(village_id)
     unit_rows = [
         (unit_id, commune_id, villages[commune_id])
-        for unit_id, commune_id in Assignment.objects.order_by("unit_id", "commune_id").values_list(
-            "unit_id", "commune_id"
-        )
+        for unit_id, commune_id in Assignment.objects.filter(end=BEFORE_MERGER)
+        .order_by("unit_id", "commune_id")
+        .values_list("unit_id", "commune_id")
     ]
+    # After the merger the same villages, in the commune each is in then.
+    after: dict[tuple[int, int], list[int]] = {}
+    for unit_id, commune_id, village_ids in unit_rows:
+        successor_id = communes_by_id[commune_id].successor_id
+        after.setdefault((unit_id, successor_id), []).extend(village_ids)
+    unit_rows_after = [(unit_id, commune_id, ids) for (unit_id, commune_id), ids in after.items()]
     mix = {code: (weight, output) for code, weight, output in TYPE_MIX}
     types, pool = [], []
     for index, kind in enumerate(ActivityType.objects.order_by("id")):
@@ -134,7 +155,7 @@ def bench_reference_load() -> Reference:
             )
         )
         pool.extend([index] * weight)
-    return Reference(units=unit_rows, types=types, type_pool=pool)
+    return Reference(units=unit_rows, units_after=unit_rows_after, types=types, type_pool=pool)
 
 
 # --- Activities in bulk -----------------------------------------------------------------
@@ -159,19 +180,22 @@ def _chunks(
     strings), so the same rows go to COPY and to SQLite's executemany.
     """
     weekend, weekdays = _days()
-    units, types, pool = reference.units, reference.types, reference.type_pool
+    before, after = reference.units, reference.units_after
+    merger = MERGER_DATE.isoformat()
+    types, pool = reference.types, reference.type_pool
     randrange, rand, sample, choice = rng.randrange, rng.random, rng.sample, rng.choice
     randint = rng.randint
     last_id = first_id + n
     for chunk_start in range(first_id, last_id, CHUNK):
         activities, links = [], []
         for activity_id in range(chunk_start, min(chunk_start + CHUNK, last_id)):
-            unit_id, commune_id, villages = units[randrange(len(units))]
             day = (
                 weekend[randrange(len(weekend))]
                 if rand() < WEEKEND_SHARE
                 else weekdays[randrange(len(weekdays))]
             )
+            units = before if day < merger else after
+            unit_id, commune_id, villages = units[randrange(len(units))]
             type_id, description, output_unit, output = types[pool[randrange(len(pool))]]
             cadres = randrange(1, 16)
             people = randrange(0, 61)

@@ -20,21 +20,30 @@ from activities import stats
 from activities.figures import FIGURES, typical_values
 from activities.imports.admin import kind_resource, sheet_format
 from activities.imports.kinds import ActivityImport
-from activities.models import Activity, ActivityType, ActivityVillage, Commune, PartyUnit, Village
+from activities.models import (
+    Activity,
+    ActivityType,
+    ActivityVillage,
+    Assignment,
+    Commune,
+    PartyUnit,
+    Village,
+)
+from activities.periods import MERGER_DATE
 from lamb_binh.tooling.bench import bench_reference_load
 
 START = datetime.date(2021, 1, 2)
 # The old communes the rows name stopped existing on 01/07/2025.
-DAYS = (datetime.date(2025, 6, 30) - START).days
+DAYS = (MERGER_DATE - START).days
 
 
 def build_workbook(n: int, *, seed: int) -> bytes:
     """N rows the way offices write them: names, text dates, 1.780, 25 triệu, a title."""
     rng = random.Random(seed)
     assignments = list(
-        PartyUnit.objects.filter(assignments__isnull=False).values_list(
-            "short_name", "assignments__commune__name", "assignments__commune_id"
-        )
+        Assignment.objects.filter(end__lt=MERGER_DATE)
+        .order_by("id")
+        .values_list("unit__short_name", "commune__name", "commune_id")
     )
     villages: dict[int, list[str]] = {}
     for commune_id, name in Village.objects.values_list("commune_id", "name"):

@@ -90,17 +90,23 @@ def _load_cases(*, n: int, seed: int, say) -> None:
 def _accounts(password: str) -> dict[str, list[dict]]:
     """Staff (STAFF_PER_UNIT per unit), officials and admins, all with `password`."""
     hashed = make_password(password)  # one slow hash for every account
+    # Where each unit may enter today (the saves are dated this week): its assignments in
+    # force and the villages of those communes today.
+    today = local_today()
     places: dict[int, list[dict]] = {}
-    for unit_id, commune_id in Assignment.objects.order_by("unit_id", "commune_id").values_list(
-        "unit_id", "commune_id"
+    for unit_id, commune_id in (
+        Assignment.objects.active_on(today)
+        .order_by("unit_id", "commune_id")
+        .values_list("unit_id", "commune_id")
     ):
         places.setdefault(unit_id, []).append({"id": unit_id, "commune": commune_id})
-    villages: dict[int, list[int]] = {}
-    for commune_id, village_id in Village.objects.order_by("id").values_list("commune_id", "id"):
-        villages.setdefault(commune_id, []).append(village_id)
     for unit_places in places.values():
         for place in unit_places:
-            place["villages"] = villages.get(place["commune"], [])
+            place["villages"] = list(
+                Village.objects.of_commune_on(place["commune"], today)
+                .order_by("id")
+                .values_list("id", flat=True)
+            )
     everywhere = [place for unit_places in places.values() for place in unit_places]
 
     def account(username: str, group: str, *, admin: bool = False) -> User:

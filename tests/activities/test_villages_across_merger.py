@@ -134,8 +134,16 @@ def test_the_form_offers_a_carried_over_village_under_the_new_commune(
     page = client.get(reverse("activities:activity_create", args=[unit.pk]))
     # The form opens on the last weekend day before PRESENT: 29/11/2026.
     groups = page.context["form"].villages_by_commune()
-    assert groups == [(new_binh_an, [(village, False)])]
-    assert selectors.unit_village_groups(unit, LAST_DAY_BEFORE) == [(binh_an, [village])]
+    # Offered under both communes, shown under the one it is in on the form's date.
+    assert [(c, [(o.village, checked, shown) for o, checked, shown in vs]) for c, vs in groups] == [
+        (binh_an, [(village, False, False)]),
+        (new_binh_an, [(village, False, True)]),
+    ]
+    assert offered_on(unit, LAST_DAY_BEFORE) == [(binh_an, [village])]
+    assert offered_on(unit, datetime.date(2025, 7, 1)) == [(new_binh_an, [village])]
+    html = page.content.decode()
+    assert 'data-periods="/2025-06-30" hidden>' in html
+    assert 'data-periods="2025-07-01/">' in html
 
 
 def test_a_pre_merger_activity_in_the_old_commune_still_saves(
@@ -156,6 +164,15 @@ def test_a_post_merger_activity_in_the_old_commune_is_refused(
         "Thôn Nà Cóoc không thuộc xã Bình An vào ngày 14/11/2026."
     ]
     assert not Activity.objects.exists()
+
+
+def offered_on(unit, day):
+    """The villages the form shows on `day`, by commune."""
+    groups = [
+        (commune, [o.village for o in offered if o.on(day)])
+        for commune, offered in selectors.unit_village_groups(unit)
+    ]
+    return [(commune, villages) for commune, villages in groups if villages]
 
 
 def activity_file(values: dict) -> bytes:
@@ -202,8 +219,8 @@ def test_a_village_that_ended_is_not_offered_after_its_end(
     unit, village, ended, new_binh_an, after_merger
 ):
     january = datetime.date(2026, 1, 10)
-    assert selectors.unit_village_groups(unit, january) == [(new_binh_an, [village, ended])]
-    assert selectors.unit_village_groups(unit, WEEKEND_2026) == [(new_binh_an, [village])]
+    assert offered_on(unit, january) == [(new_binh_an, [village, ended])]
+    assert offered_on(unit, WEEKEND_2026) == [(new_binh_an, [village])]
     assert ended.commune_on(WEEKEND_2026) is None
     matcher = VillageMatcher()
     assert matcher.match("Nà Pục", commune=new_binh_an, on=january) == ended

@@ -66,6 +66,16 @@ def activity_rows(bench) -> list[dict]:
     )
 
 
+# The brief: Lâm Bình's 10 communes became 4 on 01/07/2025.
+NEW_COMMUNES = {
+    "Lâm Bình": {"Lăng Can", "Phúc Yên", "Xuân Lập"},
+    "Minh Quang": {"Minh Quang", "Hồng Quang", "Phúc Sơn"},
+    "Thượng Lâm": {"Thượng Lâm", "Khuôn Hà"},
+    "Bình An": {"Bình An", "Thổ Bình"},
+}
+MERGER = datetime.date(2025, 7, 1)
+
+
 def test_it_builds_10_communes_100_villages_and_17_units_assigned_to_all_of_them(bench):
     communes = Commune.objects.filter(district="Lâm Bình", valid_from__isnull=True)
     assert communes.count() == 10
@@ -74,12 +84,23 @@ def test_it_builds_10_communes_100_villages_and_17_units_assigned_to_all_of_them
         communes.values_list("id", flat=True)
     )
     assert PartyUnit.objects.count() == 17
-    assert set(Assignment.objects.values_list("commune_id", flat=True)) == set(
+    before = Assignment.objects.filter(start=datetime.date(2021, 1, 1))
+    assert set(before.values_list("end", flat=True)) == {datetime.date(2025, 6, 30)}
+    assert set(before.values_list("commune_id", flat=True)) == set(
         communes.values_list("id", flat=True)
     )
-    assert set(Assignment.objects.values_list("start", "end")) == {
-        (datetime.date(2021, 1, 1), None)
+    # From the merger each unit works in what its commune became, with no end.
+    after = Assignment.objects.filter(start=MERGER)
+    assert set(after.values_list("end", flat=True)) == {None}
+    assert before.count() + after.count() == Assignment.objects.count()
+    old_name = dict(communes.values_list("id", "name"))
+    expected = {
+        (unit_id, new)
+        for unit_id, commune_id in before.values_list("unit_id", "commune_id")
+        for new, old in NEW_COMMUNES.items()
+        if old_name[commune_id] in old
     }
+    assert set(after.values_list("unit_id", "commune__name")) == expected
 
 
 def test_it_creates_n_activities_over_five_years_on_weekends_and_weekdays(activity_rows):
@@ -95,12 +116,24 @@ def test_every_activity_reaches_one_to_three_villages_of_its_own_commune(bench):
     per_activity = Counter(ActivityVillage.objects.values_list("activity_id", flat=True))
     assert len(per_activity) == N
     assert set(per_activity.values()) == {1, 2, 3}
-    assert not ActivityVillage.objects.exclude(village__commune=F("activity__commune")).exists()
+    # Before the merger a village's commune is the one it is recorded in; from 01/07/2025
+    # it is what that commune became.
+    before = ActivityVillage.objects.filter(activity__date__lt=MERGER)
+    after = ActivityVillage.objects.filter(activity__date__gte=MERGER)
+    assert before.exists() and after.exists()
+    assert not before.exclude(village__commune=F("activity__commune")).exists()
+    assert not after.exclude(village__commune__successor=F("activity__commune")).exists()
 
 
 def test_each_activity_is_in_a_commune_its_unit_is_assigned_to(activity_rows):
-    assigned = set(Assignment.objects.values_list("unit_id", "commune_id"))
-    assert {(r["unit_id"], r["commune_id"]) for r in activity_rows} <= assigned
+    assignments = list(Assignment.objects.values("unit_id", "commune_id", "start", "end"))
+    for r in activity_rows:
+        assert any(
+            (a["unit_id"], a["commune_id"]) == (r["unit_id"], r["commune_id"])
+            and a["start"] <= r["date"]
+            and (a["end"] is None or r["date"] <= a["end"])
+            for a in assignments
+        ), r
 
 
 def test_outputs_carry_their_types_unit_of_measure(bench):
