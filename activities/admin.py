@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,6 +22,7 @@ from activities.imports.admin import (
 )
 from activities.imports.registry import kind_for
 from activities.models import (
+    Account,
     Activity,
     ActivityType,
     ActivityVillage,
@@ -145,6 +146,33 @@ class ValidityFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReachAdminMixin:
+    """What an admin limited to a commune (an account of a Đảng ủy xã) sees and changes: the
+    rows in its reach, in lists, by id and in the choices of a form; province-wide admins
+    (and accounts without an organisation) everything. `reach_q` says which rows."""
+
+    def reach_q(self, reach: access.Reach) -> Q:
+        return reach.q()
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        reach = access.reach_of(request.user)
+        if reach.whole:
+            return queryset
+        # By id, so that a join through a many-valued relation neither repeats rows nor
+        # multiplies a list's sums.
+        inside = queryset.model._default_manager.filter(self.reach_q(reach)).values("pk")
+        return queryset.filter(pk__in=inside)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        reach = access.reach_of(request.user)
+        if not reach.whole and db_field.name in {"unit", "organisation", "parent"}:
+            kwargs["queryset"] = PartyUnit.objects.filter(reach.unit_q())
+        elif not reach.whole and db_field.name == "commune":
+            kwargs["queryset"] = access.staff_communes(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
 @admin.register(Commune)
 class CommuneAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = imports.CommuneImport
@@ -190,7 +218,7 @@ class VillageCommuneInline(admin.TabularInline):
 
 
 @admin.register(Village)
-class VillageAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+class VillageAdmin(ReachAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = imports.VillageImport
     form = VillageAdminForm
     list_display = ["name", "kind", "commune", "aliases", "valid_from", "valid_to"]
@@ -199,6 +227,9 @@ class VillageAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     list_select_related = ["commune"]
     autocomplete_fields = ["commune"]
     inlines = [VillageCommuneInline]
+
+    def reach_q(self, reach: access.Reach) -> Q:
+        return Q(memberships__commune__in=reach.communes or ())
 
     def get_inline_instances(self, request, obj=None):
         # A new village gets its communes from the one it is recorded in (Village.save).
@@ -212,7 +243,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(PartyUnit)
-class PartyUnitAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+class PartyUnitAdmin(ReachAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = imports.UnitImport
     form = PartyUnitAdminForm
     list_display = [
@@ -242,9 +273,12 @@ class PartyUnitAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     ]
     inlines = [AssignmentInline]
 
+    def reach_q(self, reach: access.Reach) -> Q:
+        return reach.unit_q()
+
 
 @admin.register(Assignment)
-class AssignmentAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+class AssignmentAdmin(ReachAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = imports.AssignmentImport
     list_display = ["unit", "commune", "decision_number", "decision_date", "start", "end"]
     list_filter = ["commune", "unit"]
@@ -271,7 +305,7 @@ class ActivityVillageInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
+class ActivityAdmin(ReachAdminMixin, VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = imports.ActivityImport
     form = ActivityAdminForm
     list_display = [
@@ -299,7 +333,7 @@ class ActivityAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin
 
 
 @admin.register(MonthReport)
-class MonthReportAdmin(ListExportMixin, admin.ModelAdmin):
+class MonthReportAdmin(ReachAdminMixin, ListExportMixin, admin.ModelAdmin):
     """Month reports; they are made and reopened from the unit's month page."""
 
     list_display = [
@@ -316,6 +350,9 @@ class MonthReportAdmin(ListExportMixin, admin.ModelAdmin):
     search_fields = ["unit__name", "unit__short_name", "reopen_reason"]
     list_select_related = ["unit", "submitted_by", "reopened_by"]
     readonly_fields = [f.name for f in MonthReport._meta.fields]
+
+    def reach_q(self, reach: access.Reach) -> Q:
+        return reach.unit_q("unit")
 
     def has_add_permission(self, request):
         return False
@@ -398,12 +435,32 @@ class ImportBatchAdmin(ListExportMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/imports/undo_import.html", context)
 
 
-class CleanUserAdmin(GuardedChangeListMixin, UserAdmin):
+class AccountInline(admin.StackedInline):
+    """The organisation the account belongs to: what an official reads, what an admin
+    manages (activities.access.reach_of)."""
+
+    model = Account
+    can_delete = False
+    max_num = 1
+    autocomplete_fields = ["organisation"]
+
+
+class CleanUserAdmin(ReachAdminMixin, GuardedChangeListMixin, UserAdmin):
     """Django's user admin, with people's names cleaned like every other text (a control or
     invisible character typed into a name would otherwise reach the backup and the audit),
     and with a ceiling for admins who are not superusers: they manage accounts through the
     groups, but cannot make anyone a superuser, grant single permissions, or change a
     superuser's account (its password included)."""
+
+    inlines = [AccountInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # The organisation is chosen on the account's page, after the password step.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def reach_q(self, reach: access.Reach) -> Q:
+        """A commune's admin manages the accounts of its organisations and their staff."""
+        return reach.unit_q("account__organisation") | reach.unit_q("party_units")
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

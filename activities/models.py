@@ -498,6 +498,38 @@ class PartyUnit(models.Model):
         return self.subtree()[1:]
 
 
+class Account(models.Model):
+    """The organisation an account belongs to. It sets what the account reaches
+    (`activities.access.reach_of`): the whole province for the Tỉnh ủy and its ban, a
+    commune with its history for a commune's own organisations, an organisation's own work
+    for any other. Staff enter for the units they are staff of (`PartyUnit.staff`)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account",
+        verbose_name="tài khoản",
+    )
+    organisation = models.ForeignKey(
+        PartyUnit,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        verbose_name="thuộc tổ chức",
+        help_text=(
+            "Lãnh đạo xem và quản trị quản lý những gì thuộc tổ chức này: Tỉnh ủy, các ban "
+            "của Tỉnh ủy: toàn tỉnh; Đảng ủy xã và chi bộ của xã: xã đó và các xã cũ hợp "
+            "thành; tổ chức khác: hoạt động của tổ chức và các đơn vị trực thuộc."
+        ),
+    )
+
+    class Meta:
+        verbose_name = "tổ chức của tài khoản"
+        verbose_name_plural = "tổ chức của tài khoản"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation}"
+
+
 class AssignmentQuerySet(models.QuerySet):
     """Assignments by their period [start, end]; no end means "until further notice"."""
 
@@ -647,6 +679,9 @@ class Activity(models.Model):
     class Meta:
         verbose_name = "hoạt động"
         verbose_name_plural = "hoạt động"
+        # An organisation's latest activity (the dashboard of one organisation ends there):
+        # without it PostgreSQL walks the date index back through everyone else's.
+        indexes = [models.Index(fields=["unit", "date"], name="activity_unit_date")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(workdays__gte=0),

@@ -251,7 +251,10 @@ def rebuild(conn=connection) -> None:
                 f"SELECT {period}, a.unit_id, a.commune_id, a.activity_type_id, a.output_unit, "
                 f"COUNT(*), {sums} "
                 f"FROM {ACTIVITY} a GROUP BY {period}, a.unit_id, a.commune_id, "
-                "a.activity_type_id, a.output_unit"
+                "a.activity_type_id, a.output_unit "
+                # In period order, as the triggers write them day by day: a few days' rows
+                # then sit together on disk.
+                f"ORDER BY {period}"
             )
         for table, key, period in _village_tables(v, "a.date"):
             cursor.execute(
@@ -259,12 +262,14 @@ def rebuild(conn=connection) -> None:
                 f"SELECT {period}, a.unit_id, a.commune_id, a.activity_type_id, "
                 f"link.village_id, COUNT(*) FROM {ACTIVITY} a "
                 f"JOIN {LINK} link ON link.activity_id = a.id "
-                f"GROUP BY {period}, a.unit_id, a.commune_id, a.activity_type_id, link.village_id"
+                f"GROUP BY {period}, a.unit_id, a.commune_id, a.activity_type_id, link.village_id "
+                f"ORDER BY {period}"
             )
         cursor.execute(
             f"INSERT INTO {WEEKEND_STAT} ({_WEEKEND_KEY}, activities) "
             f"SELECT a.date, a.unit_id, a.commune_id, COUNT(*) FROM {ACTIVITY} a "
-            f"WHERE {_weekend(v, 'a.date')} GROUP BY a.date, a.unit_id, a.commune_id"
+            f"WHERE {_weekend(v, 'a.date')} GROUP BY a.date, a.unit_id, a.commune_id "
+            "ORDER BY a.date"
         )
         if v == "postgresql":
             # Every row changed: fresh statistics now, not when autovacuum comes round, so

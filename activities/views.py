@@ -31,14 +31,15 @@ def _month_url(unit: PartyUnit, year: int, month: int) -> str:
 
 
 def _visible_activity(request: HttpRequest, pk: int) -> Activity:
-    """The activity if the user may read it; 404 for another unit's (never its data)."""
-    activity = get_object_or_404(
-        Activity.objects.select_related("unit", "commune", "activity_type", "created_by").filter(
-            unit__in=access.readable_units(request.user)
+    """The activity if the user may read it (staff: their units'; readers: in their
+    reach); 404 otherwise, never its data."""
+    return get_object_or_404(
+        access.readable_activities(
+            request.user,
+            Activity.objects.select_related("unit", "commune", "activity_type", "created_by"),
         ),
         pk=pk,
     )
-    return activity
 
 
 @require_safe

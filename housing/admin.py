@@ -1,9 +1,10 @@
 """Admin for housing-support cases, their funding and the programmes."""
 
 from django.contrib import admin
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from activities.admin import VersionedAdminForm, VersionedAdminMixin
+from activities.access import Reach
+from activities.admin import ReachAdminMixin, VersionedAdminForm, VersionedAdminMixin
 from activities.imports.admin import ListExportMixin, SpreadsheetAdminMixin
 from activities.services import version_bump
 from housing.imports import HousingCaseImport
@@ -28,9 +29,14 @@ class HousingCaseAdminForm(VersionedAdminForm):
 
 
 @admin.register(HousingCase)
-class HousingCaseAdmin(VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
+class HousingCaseAdmin(
+    ReachAdminMixin, VersionedAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin
+):
     """The case with its funding rows: one version covers both (staff add and remove funding
     rows on the case page), so a change form opened before another save is refused."""
+
+    def reach_q(self, reach: Reach) -> Q:
+        return reach.communes_worked_q("village__commune")
 
     import_kind = HousingCaseImport
     form = HousingCaseAdminForm
@@ -124,7 +130,7 @@ class FundingAdminForm(VersionedAdminForm):
 
 
 @admin.register(Funding)
-class FundingAdmin(ListExportMixin, admin.ModelAdmin):
+class FundingAdmin(ReachAdminMixin, ListExportMixin, admin.ModelAdmin):
     form = FundingAdminForm
     fields = ["case", "source", "year", "amount", "note", "version"]
     list_display = ["case", "source", "year", "amount"]
@@ -132,6 +138,9 @@ class FundingAdmin(ListExportMixin, admin.ModelAdmin):
     search_fields = ["case__household_head"]
     list_select_related = ["case__village"]
     autocomplete_fields = ["case"]
+
+    def reach_q(self, reach: Reach) -> Q:
+        return reach.communes_worked_q("case__village__commune")
 
     def save_model(self, request, obj, form, change):
         before = Funding.objects.filter(pk=obj.pk).values_list("case", flat=True).first()

@@ -251,8 +251,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.str("STATIC_ROOT", default="") or (None if DEBUG else BASE_DIR / "staticfiles")
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Name of the body that issues reports (printed under the party header).
-ISSUING_BODY = env.str("ISSUING_BODY", default="HUYỆN ỦY LÂM BÌNH")
+# The province, and the body that issues its reports (printed under the party header) when
+# the reader's account has no organisation; an organisation's reports carry its own name.
+PROVINCE_NAME = env.str("PROVINCE_NAME", default="Tuyên Quang")
+ISSUING_BODY = env.str("ISSUING_BODY", default="BAN TUYÊN GIÁO VÀ DÂN VẬN TỈNH ỦY")
 # Store "Xã Bình An" rather than an id, so old entries stay readable after renames.
 AUDITLOG_USE_FK_STRING_REPRESENTATION = True
 

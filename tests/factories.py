@@ -14,14 +14,23 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, models, transaction
 from django.test import Client
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import Workbook
 
+from activities import roles
 from activities.imports.engine import ImportReport, file_digest, import_rows
 from activities.imports.registry import kinds
 from activities.imports.sheets import read_sheet
-from activities.models import Activity, ActivityType, Commune, PartyUnit, Village
-from housing.models import HousingCase, Programme
+from activities.models import (
+    Account,
+    Activity,
+    ActivityType,
+    Assignment,
+    Commune,
+    PartyUnit,
+    Village,
+)
+from housing.models import Funding, HousingCase, Programme
 
 PASSWORD = "mat-khau-thu"
 # The days the `today` fixture (tests/conftest.py) fixes: the product's present, its default;
@@ -330,3 +339,158 @@ def import_file(
         file_hash=file_digest(data),
         dry_run=dry_run,
     )
+
+
+# --- The site's URLs ------------------------------------------------------------------------
+
+
+def all_url_names() -> set[str]:
+    """Every named URL of the project; the admin counts as one (its index)."""
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    names.add("admin:index")
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"unnamed URL pattern {pattern.pattern}"
+                names.add(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+# --- A province after the merger ---------------------------------------------------------
+
+MERGER = datetime.date(2025, 7, 1)
+BEFORE_MERGER = datetime.date(2025, 6, 30)
+
+
+def _new_commune(name: str) -> Commune:
+    return Commune.objects.get(name=name, valid_from=MERGER)
+
+
+def _old_commune(name: str) -> Commune:
+    return Commune.objects.get(name=name, valid_from__isnull=True)
+
+
+def _organisation(code, name, kind, *, parent=None, commune=None, valid_from=None, valid_to=None):
+    return PartyUnit.objects.create(
+        code=code,
+        name=name,
+        short_name=name,
+        kind=kind,
+        parent=parent,
+        commune=commune,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+
+
+def _account(username: str, group: str, organisation: PartyUnit, **extra):
+    user = make_user(username, group, **extra)
+    Account.objects.create(user=user, organisation=organisation)
+    return user
+
+
+def make_province_world() -> dict:
+    """The province's bodies, two communes' party committees, a provincial body paired with
+    the new Bình An, and two former district units; one activity each (A1–A6) and a housing
+    case in the old Bình An and one in Khuôn Hà. Lâm Bình's communes must be loaded (the
+    `communes` fixture)."""
+    K = PartyUnit.Kind
+    tinh_uy = _organisation("tinh-uy", "Tỉnh ủy Tuyên Quang", K.TINH_UY)
+    ban = _organisation("ban-tgdv", "Ban Tuyên giáo và Dân vận Tỉnh ủy", K.BAN, parent=tinh_uy)
+    binh_an = _new_commune("Bình An")
+    thuong_lam = _new_commune("Thượng Lâm")
+    dux_binh_an = _organisation(
+        "dux-binh-an",
+        "Đảng ủy xã Bình An",
+        K.DANG_UY_XA,
+        parent=tinh_uy,
+        commune=binh_an,
+        valid_from=MERGER,
+    )
+    dux_thuong_lam = _organisation(
+        "dux-thuong-lam",
+        "Đảng ủy xã Thượng Lâm",
+        K.DANG_UY_XA,
+        parent=tinh_uy,
+        commune=thuong_lam,
+        valid_from=MERGER,
+    )
+    ubnd = _organisation(
+        "db-ubnd-tinh", "Đảng bộ Ủy ban nhân dân tỉnh", K.DANG_BO_TINH, parent=tinh_uy
+    )
+    Assignment.objects.create(unit=ubnd, commune=binh_an, start=MERGER)
+    huyen_uy = _organisation(
+        "huyen-uy-lam-binh", "Huyện ủy Lâm Bình", K.HUYEN_UY, valid_to=BEFORE_MERGER
+    )
+    former_a = _organisation(
+        "db-chinh-quyen", "Đảng bộ cơ quan chính quyền huyện", K.DANG_BO, parent=huyen_uy,
+        valid_to=BEFORE_MERGER,
+    )  # fmt: skip
+    former_b = _organisation(
+        "db-quan-su", "Đảng bộ Quân sự huyện", K.DANG_BO, parent=huyen_uy, valid_to=BEFORE_MERGER
+    )
+    old_ba, old_tb, old_kh = (
+        _old_commune("Bình An"),
+        _old_commune("Thổ Bình"),
+        _old_commune("Khuôn Hà"),
+    )
+    for unit, commune in ((former_a, old_ba), (former_a, old_tb), (former_b, old_kh)):
+        Assignment.objects.create(
+            unit=unit, commune=commune, start=datetime.date(2021, 9, 10), end=BEFORE_MERGER
+        )
+    na_cooc = Village.objects.create(commune=old_ba, name="Nà Cóoc")
+    tb_village = Village.objects.create(commune=old_tb, name="Số 1")
+    kh_village = Village.objects.create(commune=old_kh, name="Nà Thom")
+    tl_village = Village.objects.create(commune=_old_commune("Thượng Lâm"), name="Nà Liềm")
+    saturday_2024, saturday_2026 = datetime.date(2024, 6, 15), datetime.date(2026, 11, 14)
+    activities = {
+        "A1": make_activity(former_a, old_ba, saturday_2024, villages=[na_cooc]),
+        "A2": make_activity(former_a, old_tb, saturday_2024, villages=[tb_village]),
+        "A3": make_activity(dux_binh_an, binh_an, saturday_2026, villages=[na_cooc]),
+        "A4": make_activity(ubnd, binh_an, saturday_2026, villages=[tb_village]),
+        "A5": make_activity(dux_thuong_lam, thuong_lam, saturday_2026, villages=[tl_village]),
+        "A6": make_activity(former_b, old_kh, saturday_2024, villages=[kh_village]),
+    }
+    programme = Programme.objects.get(code="de-an-tinh-2021-2025")
+    case_in = HousingCase.objects.create(
+        household_head="Ma Thị Sinh", village=na_cooc, programme=programme
+    )
+    case_out = HousingCase.objects.create(
+        household_head="Hà Văn Tài", village=kh_village, programme=programme
+    )
+    funding_in = Funding.objects.create(case=case_in, source="tinh", year=2024, amount=25_000_000)
+    funding_out = Funding.objects.create(case=case_out, source="tinh", year=2024, amount=25_000_000)
+    staff = make_user("binhan_nhaplieu", roles.STAFF)
+    dux_binh_an.staff.add(staff)
+    Account.objects.create(user=staff, organisation=dux_binh_an)
+    users = {
+        "tinh": _account("lanhdao_tinh", roles.OFFICIALS, ban),
+        "xa": _account("binhan_lanhdao", roles.OFFICIALS, dux_binh_an),
+        "xa_khac": _account("thuonglam_lanhdao", roles.OFFICIALS, dux_thuong_lam),
+        "co_quan": _account("ubnd_lanhdao", roles.OFFICIALS, ubnd),
+        "quantri_xa": _account("binhan_quantri", roles.ADMINS, dux_binh_an, is_staff=True),
+        "quantri_tinh": _account("quantri_tinh", roles.ADMINS, ban, is_staff=True),
+        "nhaplieu_xa": staff,
+    }
+    return {
+        "users": users,
+        "activities": activities,
+        "units": {
+            "dux_binh_an": dux_binh_an,
+            "dux_thuong_lam": dux_thuong_lam,
+            "ubnd": ubnd,
+            "former_a": former_a,
+            "former_b": former_b,
+        },
+        "communes": {"binh_an": binh_an, "thuong_lam": thuong_lam, "old_kh": old_kh},
+        "cases": {"in": case_in, "out": case_out},
+        "funding": {"in": funding_in, "out": funding_out},
+    }

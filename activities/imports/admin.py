@@ -372,7 +372,8 @@ class SpreadsheetAdminMixin(GuardedChangeListMixin, ImportMixin):
         return [kind_resource(self.import_kind)]
 
     def has_import_permission(self, request):
-        return access.is_admin(request.user)
+        """Province-wide admins: a file may hold rows of any commune."""
+        return access.is_admin(request.user) and access.reach_of(request.user).whole
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, SheetError):

@@ -38,10 +38,14 @@ class Progress:
 
 
 def scoped_cases(scope: Scope) -> QuerySet[HousingCase]:
-    """Cases surveyed by the end of the period (or with no survey date), in the filtered area."""
+    """Cases surveyed by the end of the period (or with no survey date), in the reader's
+    reach and the filtered area."""
     cases = HousingCase.objects.filter(
         Q(surveyed_on__isnull=True) | Q(surveyed_on__lte=scope.period.end)
     )
+    if not scope.reach.whole:
+        inside = HousingCase.objects.filter(scope.reach.communes_worked_q("village__commune"))
+        cases = cases.filter(pk__in=inside.values("pk"))
     chosen = scope.filterset.form.cleaned_data.get("xa")
     if chosen:
         cases = cases.filter(Q(village__commune=chosen) | Q(village__commune__successor=chosen))

@@ -17,6 +17,7 @@ from functools import cached_property
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from activities.access import Reach, province_reach
 from activities.figures import FIGURES, MONEY, SUMMED, WORK
 from activities.filters import DEFAULT_KIND, PeriodForm, ReportFilter
 from activities.models import (
@@ -33,7 +34,6 @@ from activities.models import (
     WeekendDayStat,
 )
 from activities.periods import Period, month_end
-from activities.selectors import assigned_on_date
 
 # The sums of a summary table (monthly or daily): the activities, each figure's column.
 STAT_SUMS = {column: Sum(column) for column in ("activities", *SUMMED)}
@@ -132,17 +132,70 @@ class RuleMatrix:
     missed: list[PartyUnit]
     not_reported: list[PartyUnit]
 
+    # Above this many rows the page folds each organisation's group (a province has hundreds).
+    FOLD_ABOVE = 30
+
+    @property
+    def groups(self) -> list[RuleGroup]:
+        """The rows by the organisation above each unit (Đảng ủy xã Bình An, Đảng bộ Ủy ban
+        nhân dân tỉnh, Huyện ủy Lâm Bình), in its name's order; units at the top of the
+        tree together under "Tổ chức trực thuộc Tỉnh ủy"."""
+        focus = self.months.index(self.focus_month) if self.focus_month in self.months else -1
+        grouped: dict[str, list] = {}
+        for unit, cells in self.rows:
+            grouped.setdefault(organisation_group(unit), []).append((unit, cells))
+        return [
+            RuleGroup(
+                label=label,
+                rows=rows,
+                missed=sum(1 for _, cells in rows if focus >= 0 and cells[focus].state == "missed"),
+                not_reported=sum(
+                    1 for _, cells in rows if focus >= 0 and cells[focus].state == "not_reported"
+                ),
+            )
+            for label, rows in sorted(grouped.items())
+        ]
+
+    @property
+    def folded(self) -> bool:
+        return len(self.rows) > self.FOLD_ABOVE
+
+
+TOP_GROUP = "Tổ chức trực thuộc Tỉnh ủy"
+
+
+def organisation_group(unit: PartyUnit) -> str:
+    """The heading a unit is listed under: the organisation above it (its parent read)."""
+    return unit.parent.name if unit.parent is not None else TOP_GROUP
+
+
+@dataclass
+class RuleGroup:
+    label: str
+    rows: list[tuple[PartyUnit, list[RuleCell]]]
+    missed: int  # in the focus month
+    not_reported: int
+
 
 class Scope:
     """A period and filters, parsed from the URL; every selector below takes one."""
 
-    def __init__(self, data, *, today: datetime.date):
+    def __init__(self, data, *, today: datetime.date, reach: Reach | None = None):
         self.today = today
+        # What the reader's organisation reaches (activities.access.reach_of): every figure,
+        # row and choice below stays inside it. Without one, the whole province.
+        self.reach = reach or province_reach()
         if not data.get("ky"):
             data = data.copy()
             data["ky"] = DEFAULT_KIND
         self.period_form = PeriodForm(data, today=today)
         self.filterset = ReportFilter(data, queryset=Activity.objects.none())
+        # The filters offer only what is in reach: an id typed by hand for a commune or a
+        # unit outside it is refused like any unknown one.
+        self.filterset.filters["xa"].queryset = Commune.objects.filter(
+            self.reach.commune_q()
+        ).order_by("valid_from", "name")
+        self.filterset.filters["don_vi"].queryset = self.reach_units().order_by("name")
         self.filterset.is_valid()  # invalid filters are reported and ignored
         self.period: Period = self.period_form.period()
         self.merged = data.get("gop_xa") in ("1", "on", "true")
@@ -167,9 +220,30 @@ class Scope:
         ]
         if self.merged:
             parts.append("gộp xã cũ vào xã mới")
-        return "; ".join(parts) or "Toàn huyện"
+        if self.reach.whole and parts:
+            return "; ".join(parts)
+        return "; ".join([self.reach.label, *parts])
+
+    def reach_units(self) -> QuerySet[PartyUnit]:
+        """The organisations in reach, and those that worked in its communes."""
+        if self.reach.whole:
+            return PartyUnit.objects.all()
+        worked_there = Assignment.objects.filter(commune__in=self.reach.communes or ())
+        return PartyUnit.objects.filter(self.reach.unit_q() | Q(pk__in=worked_there.values("unit")))
+
+    def area_communes(self) -> QuerySet[Commune]:
+        """The communes of the reach (all for the province or an organisation's own work)
+        and of the commune filter (the commune and those merged into it)."""
+        communes = Commune.objects.filter(self.reach.commune_q() if self.reach.communes else Q())
+        chosen = self.filterset.form.cleaned_data.get("xa")
+        if chosen:
+            communes = communes.filter(Q(pk=chosen.pk) | Q(successor=chosen))
+        return communes
 
     def filtered(self, queryset: QuerySet, *, types: bool = True) -> QuerySet:
+        """`queryset` (activities, summary rows, assignments: anything with a unit and a
+        commune) inside the reach and the filters chosen."""
+        queryset = queryset.filter(self.reach.q())
         data = self.filterset.form.cleaned_data
         for name in ("xa", "don_vi") + (("loai",) if types else ()):
             if data.get(name):
@@ -251,9 +325,21 @@ class Scope:
 
     @cached_property
     def communes(self) -> list[Commune]:
-        """The rows of the per-commune table: the communes valid on any day of the period,
-        or, merged, the communes they became (a commune never merged stands for itself)."""
-        valid = Commune.objects.valid_during(self.period.start, self.period.end)
+        """The rows of the per-commune table: the communes the programme covers in reach on
+        any day of the period, or, merged, the communes they became (a commune never merged
+        stands for itself). A commune is covered while an organisation is assigned to it or
+        its own party committee is in the system; the headline's "x/y xã" counts these."""
+        start, end = self.period.start, self.period.end
+        assigned = Assignment.objects.overlapping(start, end)
+        own = PartyUnit.objects.in_own_commune_during(start, end)
+        if not self.reach.whole and not self.reach.communes:
+            # An organisation's own work: the communes its units are in charge of.
+            assigned = assigned.filter(unit__in=self.reach.units or ())
+            own = own.filter(pk__in=self.reach.units or ())
+        valid = Commune.objects.valid_during(start, end).filter(
+            self.reach.commune_q() if self.reach.communes else Q(),
+            Q(pk__in=assigned.values("commune")) | Q(pk__in=own.values("commune")),
+        )
         chosen = self.filterset.form.cleaned_data.get("xa")
         if chosen:
             valid = valid.filter(Q(pk=chosen.pk) | Q(successor=chosen))
@@ -262,7 +348,8 @@ class Scope:
             communes = Commune.objects.filter(pk__in=groups)
         else:
             communes = valid
-        return list(communes.order_by(F("valid_from").asc(nulls_first=True), "name"))
+        # Before the merger by former district, then commune; after it by commune.
+        return list(communes.order_by(F("valid_from").asc(nulls_first=True), "district", "name"))
 
 
 def _grouped(scope: Scope, stat_key, edge_key) -> dict:
@@ -310,12 +397,23 @@ def commune_rows(scope: Scope) -> list[Row]:
     totals = _grouped(scope, scope.commune_key(), _commune_of(scope))
     villages = scope.villages_by("commune")
     rows = []
-    for commune in scope.communes:
-        row = Row(
-            commune,
-            commune.full_name[:1].upper() + commune.full_name[1:],
-            totals.get(commune.pk, Totals()),
+    communes = scope.communes
+    # A commune worked in without being covered (an admin's entry, an assignment deleted
+    # since) still has its row, so that the rows add up to the headline: one query more,
+    # only then.
+    uncovered = set(totals) - {c.pk for c in communes}
+    if uncovered:
+        communes = sorted(
+            [*communes, *Commune.objects.filter(pk__in=uncovered)],
+            key=lambda c: (c.valid_from or datetime.date.min, c.district, c.name),
         )
+    # Former communes of several former districts say which one they were in.
+    districts = {c.district for c in communes if c.valid_to and c.district}
+    for commune in communes:
+        label = commune.full_name[:1].upper() + commune.full_name[1:]
+        if len(districts) > 1 and commune.valid_to and commune.district:
+            label = f"{label} ({commune.district} cũ)"
+        row = Row(commune, label, totals.get(commune.pk, Totals()))
         row.totals.villages = len(villages.get(commune.pk, ()))
         rows.append(row)
     vars(scope)["_commune_rows"] = rows
@@ -328,13 +426,16 @@ def unit_rows(scope: Scope) -> list[Row]:
         return cached
     totals = _grouped(scope, F("unit_id"), lambda row: row["unit_id"])
     villages = scope.villages_by("unit")
-    units = PartyUnit.objects.order_by("name")
+    units = scope.reach_units().select_related("parent").order_by("name")
     chosen = scope.filterset.form.cleaned_data.get("don_vi")
     if chosen:
         units = units.filter(pk=chosen.pk)
     rows = []
-    for unit in units:
-        row = Row(unit, unit.name, totals.get(unit.pk, Totals()))
+    # By the organisation above each unit, as the page groups them.
+    for unit in sorted(units, key=lambda u: (organisation_group(u), u.name)):
+        row = Row(
+            unit, unit.name, totals.get(unit.pk, Totals()), {"group": organisation_group(unit)}
+        )
         row.totals.villages = len(villages.get(unit.pk, ()))
         if unit.is_active or row.totals.activities:
             rows.append(row)
@@ -390,31 +491,24 @@ def output_rows(scope: Scope) -> list[Row]:
 
 
 def rule_matrix(scope: Scope) -> RuleMatrix:
-    """Each unit × month: met (a weekend activity in a commune assigned that day), missed
-    (reported without one), not yet reported, or not assigned."""
+    """Each unit × month: met (a weekend activity in a commune it was in charge of that
+    day), missed (reported without one), not yet reported, or not assigned. A unit in charge
+    of nothing in the whole period has no row (a former district unit in 2026, a commune's
+    committee before 07/2025)."""
     today_month = scope.today.replace(day=1)
     months = [m for m in scope.period.months if m <= today_month]
-    units = list(
-        PartyUnit.objects.filter(is_active=True).select_related("commune").order_by("name")
-    )
-    chosen_unit = scope.filterset.form.cleaned_data.get("don_vi")
-    if chosen_unit:
-        units = [u for u in units if u.pk == chosen_unit.pk]
     if not months:
         return RuleMatrix([], [], None, [], [])
     first, last = months[0], month_end(months[-1])
-    assignments = scope.filtered(Assignment.objects.overlapping(first, last), types=False)
-    met = {
-        (unit_id, (m.date() if isinstance(m, datetime.datetime) else m))
-        for unit_id, m in scope.filtered(
-            WeekendDayStat.objects.filter(date__range=(first, last), activities__gt=0),
-            types=False,
-        )
-        .filter(assigned_on_date())
-        .annotate(m=TruncMonth("date"))
-        .values_list("unit_id", "m")
-        .distinct()
-    }
+    units = scope.reach_units().filter(is_active=True)
+    chosen_unit = scope.filterset.form.cleaned_data.get("don_vi")
+    if chosen_unit:
+        units = units.filter(pk=chosen_unit.pk)
+    covered = _months_in_charge(scope, units, months)
+    in_charge = [
+        unit for unit in units.select_related("parent").order_by("name") if covered.get(unit.pk)
+    ]
+    met = _weekend_months(scope, first, last)
     reported = {
         (unit_id, datetime.date(year, month, 1))
         for unit_id, year, month in MonthReport.objects.filter(
@@ -422,19 +516,9 @@ def rule_matrix(scope: Scope) -> RuleMatrix:
             year__range=(first.year, last.year),
         ).values_list("unit_id", "year", "month")
     }
-    spans: dict[int, list[Assignment]] = {}
-    for assignment in assignments.only("unit", "start", "end"):
-        spans.setdefault(assignment.unit_id, []).append(assignment)
-
-    def assigned(unit: PartyUnit, month: datetime.date) -> bool:
-        """By an assignment, or as the commune's own party committee (no assignment)."""
-        end = month_end(month)
-        return unit.in_own_commune_during(month, end) or any(
-            a.overlaps(month, end) for a in spans.get(unit.pk, ())
-        )
 
     def state(unit: PartyUnit, month: datetime.date) -> RuleCell:
-        if not assigned(unit, month):
+        if month not in covered[unit.pk]:
             return RuleCell("not_assigned")
         if (unit.pk, month) in met:
             return RuleCell("met")
@@ -442,7 +526,7 @@ def rule_matrix(scope: Scope) -> RuleMatrix:
             return RuleCell("missed")
         return RuleCell("not_reported")
 
-    rows = [(unit, [state(unit, month) for month in months]) for unit in units]
+    rows = [(unit, [state(unit, month) for month in months]) for unit in in_charge]
     focus = months[-1]
     index = months.index(focus)
     return RuleMatrix(
@@ -452,3 +536,63 @@ def rule_matrix(scope: Scope) -> RuleMatrix:
         missed=[unit for unit, cells in rows if cells[index].state == "missed"],
         not_reported=[unit for unit, cells in rows if cells[index].state == "not_reported"],
     )
+
+
+def _months_in_charge(
+    scope: Scope, units: QuerySet[PartyUnit], months: list[datetime.date]
+) -> dict[int, set[datetime.date]]:
+    """The months of `months` each unit was in charge of a commune of the report's area on
+    at least one day: by an assignment, or as the commune's own party committee. Worked out
+    once per period of validity, not per cell."""
+    first, last = months[0], month_end(months[-1])
+    spans: list[tuple[int, datetime.date | None, datetime.date | None]] = list(
+        scope.filtered(Assignment.objects.overlapping(first, last), types=False).values_list(
+            "unit_id", "start", "end"
+        )
+    )
+    own = PartyUnit.objects.in_own_commune_during(first, last).filter(
+        pk__in=units.values("pk"), commune__in=scope.area_communes()
+    )
+    for unit_id, unit_from, unit_to, commune_from, commune_to in own.values_list(
+        "pk", "valid_from", "valid_to", "commune__valid_from", "commune__valid_to"
+    ):
+        starts = [d for d in (unit_from, commune_from) if d is not None]
+        ends = [d for d in (unit_to, commune_to) if d is not None]
+        spans.append((unit_id, max(starts, default=None), min(ends, default=None)))
+    covered: dict[int, set[datetime.date]] = {}
+    for unit_id, start, end in spans:
+        covered.setdefault(unit_id, set()).update(
+            m
+            for m in months
+            if (start is None or start <= month_end(m)) and (end is None or end >= m)
+        )
+    return covered
+
+
+def _weekend_months(
+    scope: Scope, first: datetime.date, last: datetime.date
+) -> set[tuple[int, datetime.date]]:
+    """(unit, month) with a weekend activity in a commune the unit was in charge of that
+    day: two joins in one UNION (by an assignment in force; as the commune's own committee
+    with both valid), which the planner runs far faster than an OR of two EXISTS."""
+    weekend = scope.filtered(
+        WeekendDayStat.objects.filter(date__range=(first, last), activities__gt=0), types=False
+    )
+    by_assignment = weekend.filter(
+        Q(unit__assignments__end__isnull=True) | Q(unit__assignments__end__gte=F("date")),
+        unit__assignments__commune=F("commune"),
+        unit__assignments__start__lte=F("date"),
+    )
+    as_own_committee = weekend.filter(
+        Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=F("date")),
+        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=F("date")),
+        Q(commune__valid_from__isnull=True) | Q(commune__valid_from__lte=F("date")),
+        Q(commune__valid_to__isnull=True) | Q(commune__valid_to__gte=F("date")),
+        unit__commune=F("commune"),
+    )
+    pairs = (
+        by_assignment.annotate(m=TruncMonth("date"))
+        .values_list("unit_id", "m")
+        .union(as_own_committee.annotate(m=TruncMonth("date")).values_list("unit_id", "m"))
+    )
+    return {(unit_id, m.date() if isinstance(m, datetime.datetime) else m) for unit_id, m in pairs}

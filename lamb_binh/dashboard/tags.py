@@ -56,7 +56,21 @@ def report_table(context, rows, label_title: str, villages=False, total=None, li
     activities_url = reverse("activity_list")
     columns = total_columns(villages=villages)
     body = []
-    for row in rows:
+    # Rows that carry a group (units: the organisation above them) get a heading per group,
+    # when there is more than one.
+    groups = [row.extra.get("group") for row in rows]
+    grouped = len(set(groups) - {None}) > 1
+    current = None
+    for row, group in zip(rows, groups, strict=True):
+        if grouped and group != current:
+            current = group
+            body.append(
+                format_html(
+                    '<tr class="group"><th scope="rowgroup" colspan="{}">{}</th></tr>',
+                    len(columns) + 1,
+                    group,
+                )
+            )
         if link_param and row.totals.activities:
             label = format_html(
                 '<a href="{}?{}&amp;{}={}">{}</a>',

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from activities import access
+from activities.access import Reach
 from activities.figures import MONEY, WORK
 from activities.filters import DEFAULT_KIND, PERIOD_KINDS
 from activities.models import Activity
@@ -50,8 +50,9 @@ class Report:
     summary: str
 
 
-def build_report(data: QueryDict) -> Report:
-    scope = Scope(data, today=timezone.localdate())
+def build_report(data: QueryDict, reach: Reach | None = None) -> Report:
+    """The report of the period and filters in `data`, inside `reach` (the reader's)."""
+    scope = Scope(data, today=timezone.localdate(), reach=reach)
     top = headline(scope)
     outputs = output_rows(scope)
     progress = housing_progress(scope)
@@ -120,7 +121,7 @@ def _headline_figures(totals, figures) -> list[tuple[str, str, str]]:
 @require_safe
 @access.readers_only
 def dashboard(request: HttpRequest) -> HttpResponse:
-    report = build_report(request.GET)
+    report = build_report(request.GET, access.reach_of(request.user))
     period = report.scope.period
     context = {
         "report": report,
@@ -147,25 +148,46 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 @access.readers_only
 def dashboard_print(request: HttpRequest) -> HttpResponse:
-    report = build_report(request.GET)
+    reach = access.reach_of(request.user)
+    report = build_report(request.GET, reach)
     context = {
         "report": report,
         "scope": report.scope,
-        "issuing_body": settings.ISSUING_BODY,
+        # The reader's organisation issues it, from where it sits.
+        "issuing_body": reach.issuing_body,
+        "place": reach.place,
+        **_signature(reach),
         "today": timezone.localdate(),
     }
     return render(request, "dashboard/print.html", context)
+
+
+def _signature(reach: Reach) -> dict[str, list[str]]:
+    """Who receives the report and who signs it (HD 36-HD/VPTW): a ban signs for its head,
+    a party committee collectively (T/M); a report below the province goes up to the Ban
+    Tuyên giáo và Dân vận Tỉnh ủy."""
+    organisation = reach.organisation
+    if organisation is not None and organisation.kind == organisation.Kind.BAN:
+        signer = ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"]
+    else:
+        signer = [f"T/M {reach.issuing_body}", "PHÓ BÍ THƯ"]
+    if reach.whole:
+        recipients = ["Thường trực Tỉnh ủy (b/c),", "Lưu Văn phòng."]
+    else:
+        recipients = ["Ban Tuyên giáo và Dân vận Tỉnh ủy (b/c),", "Lưu Văn phòng."]
+    return {"signer": signer, "recipients": recipients}
 
 
 @require_safe
 @access.role_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     """The activities behind a report figure: same period and filters as the dashboard."""
-    scope = Scope(request.GET, today=timezone.localdate())
+    reach = access.reach_of(request.user)
+    scope = Scope(request.GET, today=timezone.localdate(), reach=reach)
     activities = (
         scope.filtered(
-            Activity.objects.in_period(scope.period.start, scope.period.end).filter(
-                unit__in=access.readable_units(request.user)
+            access.readable_activities(
+                request.user, Activity.objects.in_period(scope.period.start, scope.period.end)
             )
         )
         .select_related("unit", "commune", "activity_type")

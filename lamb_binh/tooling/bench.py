@@ -141,6 +141,13 @@ def bench_reference_load() -> Reference:
         successor_id = communes_by_id[commune_id].successor_id
         after.setdefault((unit_id, successor_id), []).extend(village_ids)
     unit_rows_after = [(unit_id, commune_id, ids) for (unit_id, commune_id), ids in after.items()]
+    types, pool = activity_types()
+    return Reference(units=unit_rows, units_after=unit_rows_after, types=types, type_pool=pool)
+
+
+def activity_types() -> tuple[list[tuple[int, str, str, tuple[int, int] | None]], list[int]]:
+    """The activity types as `Reference.types`, and the pool that draws them by TYPE_MIX's
+    weights."""
     mix = {code: (weight, output) for code, weight, output in TYPE_MIX}
     types, pool = [], []
     for index, kind in enumerate(ActivityType.objects.order_by("id")):
@@ -155,7 +162,7 @@ def bench_reference_load() -> Reference:
             )
         )
         pool.extend([index] * weight)
-    return Reference(units=unit_rows, units_after=unit_rows_after, types=types, type_pool=pool)
+    return types, pool
 
 
 # --- Activities in bulk -----------------------------------------------------------------
@@ -306,11 +313,57 @@ def bench_activities_load(*, n: int, reference: Reference, rng: random.Random) -
     )
 
 
+def generation_lines(generated: Generated) -> list[str]:
+    """What the load took, as the benchmark prints it."""
+    rows = generated.activities + generated.links
+    return [
+        f"generated: {generated.activities} activities, {generated.links} village links "
+        f"in {generated.seconds:.1f} s (writing {generated.writing:.1f} s, summary rebuild "
+        f"and commit {generated.closing:.1f} s, analyze {generated.analyzing:.1f} s)",
+        f"generation_rows_per_s: {generated.activities / generated.seconds:.0f} activities/s, "
+        f"{rows / generated.seconds:.0f} rows/s with the village links",
+    ]
+
+
 # --- The same aggregates as the dashboard, in hand-written SQL --------------------------
 
 # The activities and each figure the dashboard totals (activities.figures), in their order.
-_SUMS = ", ".join(["COUNT(*)", *(f"COALESCE(SUM({f.field}), 0)" for f in TOTALLED)])
-_IN_PERIOD = "date BETWEEN %s AND %s"
+_SUMS = ", ".join(["COUNT(*)", *(f"COALESCE(SUM(a.{f.field}), 0)" for f in TOTALLED)])
+
+
+@dataclass(frozen=True)
+class RawScope:
+    """What the hand-written SQL covers: a period and the dashboard's filters."""
+
+    period: tuple[datetime.date, datetime.date] = PERIOD
+    # xa: this commune and the communes merged into it (their main successor is it).
+    commune: int | None = None
+    # gop_xa: a former commune's figures counted in the commune it became.
+    merged: bool = False
+    unit: int | None = None  # don_vi
+    # The dashboard's unit table shows the villages each unit reached (the district's
+    # benchmark has always left them out, so its figures stay comparable over time).
+    villages_per_unit: bool = False
+
+    def where(self) -> str:
+        """The condition on the activities `a`; its parameters are `params()`."""
+        condition = "a.date BETWEEN %s AND %s"
+        if self.commune is not None:
+            condition += (
+                f" AND a.commune_id IN (SELECT f.id FROM {Commune._meta.db_table} f "
+                "WHERE f.id = %s OR f.successor_id = %s)"
+            )
+        if self.unit is not None:
+            condition += " AND a.unit_id = %s"
+        return condition
+
+    def params(self) -> list:
+        values: list = list(self.period)
+        if self.commune is not None:
+            values += [self.commune, self.commune]
+        if self.unit is not None:
+            values.append(self.unit)
+        return values
 
 
 def _month(column: str) -> str:
@@ -324,49 +377,57 @@ def _weekend(column: str) -> str:
     return weekend_sql(vendor=connection.vendor, column=column).replace("%", "%%")
 
 
-def raw_queries() -> dict[str, str]:
-    """Each query takes the period's first and last day as its two parameters."""
-    a = Activity._meta.db_table
-    av = ActivityVillage._meta.db_table
-    return {
-        "totals": f"SELECT {_SUMS} FROM {a} WHERE {_IN_PERIOD}",
-        "per_commune": (
-            f"SELECT commune_id, {_SUMS} FROM {a} WHERE {_IN_PERIOD} "
-            "GROUP BY commune_id ORDER BY commune_id"
-        ),
-        # Distinct (commune, village) pairs first, then count them: half the time of
+def raw_queries(scope: RawScope = RawScope()) -> dict[str, str]:
+    """Each query takes `scope.params()`: the period's first and last day, then the filters'."""
+    a = f"{Activity._meta.db_table} a"
+    av = f"{ActivityVillage._meta.db_table} av"
+    where = scope.where()
+    # Merged, a commune's figures go to what it became: its successor, or itself.
+    commune, communes = "a.commune_id", a
+    if scope.merged:
+        commune = "COALESCE(c.successor_id, a.commune_id)"
+        communes = f"{a} JOIN {Commune._meta.db_table} c ON c.id = a.commune_id"
+
+    def distinct_villages_per(key: str, source: str) -> str:
+        # Distinct (key, village) pairs first, then count them: half the time of
         # COUNT(DISTINCT village) over the join (MEASURED.md).
-        "villages_per_commune": (
-            "SELECT pairs.commune_id, COUNT(*) FROM ("
-            f"SELECT DISTINCT a.commune_id, av.village_id FROM {a} a "
-            f"JOIN {av} av ON av.activity_id = a.id WHERE a.{_IN_PERIOD}"
-            ") pairs GROUP BY pairs.commune_id ORDER BY pairs.commune_id"
+        return (
+            "SELECT pairs.k, COUNT(*) FROM ("
+            f"SELECT DISTINCT {key} AS k, av.village_id FROM {source} "
+            f"JOIN {av} ON av.activity_id = a.id WHERE {where}"
+            ") pairs GROUP BY pairs.k ORDER BY pairs.k"
+        )
+
+    queries = {
+        "totals": f"SELECT {_SUMS} FROM {a} WHERE {where}",
+        "per_commune": (
+            f"SELECT {commune} AS k, {_SUMS} FROM {communes} WHERE {where} GROUP BY 1 ORDER BY 1"
         ),
-        "per_unit": (
-            f"SELECT unit_id, {_SUMS} FROM {a} WHERE {_IN_PERIOD} GROUP BY unit_id ORDER BY unit_id"
-        ),
+        "villages_per_commune": distinct_villages_per(commune, communes),
+        "per_unit": f"SELECT a.unit_id, {_SUMS} FROM {a} WHERE {where} GROUP BY 1 ORDER BY 1",
         "per_type": (
-            f"SELECT activity_type_id, {_SUMS} FROM {a} WHERE {_IN_PERIOD} "
-            "GROUP BY activity_type_id ORDER BY activity_type_id"
+            f"SELECT a.activity_type_id, {_SUMS} FROM {a} WHERE {where} GROUP BY 1 ORDER BY 1"
         ),
         "output_per_type": (
-            f"SELECT activity_type_id, output_unit, SUM(output_quantity) FROM {a} "
-            f"WHERE {_IN_PERIOD} AND output_quantity IS NOT NULL "
-            "GROUP BY activity_type_id, output_unit ORDER BY activity_type_id, output_unit"
+            f"SELECT a.activity_type_id, a.output_unit, SUM(a.output_quantity) FROM {a} "
+            f"WHERE {where} AND a.output_quantity IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
         ),
         "per_month": (
-            f"SELECT {_month('date')} AS month, {_SUMS} FROM {a} WHERE {_IN_PERIOD} "
+            f"SELECT {_month('a.date')} AS month, {_SUMS} FROM {a} WHERE {where} "
             "GROUP BY 1 ORDER BY 1"
         ),
         "weekend_per_unit_month": (
-            f"SELECT unit_id, {_month('date')} AS month, COUNT(*) FROM {a} "
-            f"WHERE {_IN_PERIOD} AND {_weekend('date')} GROUP BY 1, 2 ORDER BY 1, 2"
+            f"SELECT a.unit_id, {_month('a.date')} AS month, COUNT(*) FROM {a} "
+            f"WHERE {where} AND {_weekend('a.date')} GROUP BY 1, 2 ORDER BY 1, 2"
         ),
         "villages": (
-            f"SELECT COUNT(DISTINCT av.village_id) FROM {a} a "
-            f"JOIN {av} av ON av.activity_id = a.id WHERE a.{_IN_PERIOD}"
+            f"SELECT COUNT(DISTINCT av.village_id) FROM {a} "
+            f"JOIN {av} ON av.activity_id = a.id WHERE {where}"
         ),
     }
+    if scope.villages_per_unit:
+        queries["villages_per_unit"] = distinct_villages_per("a.unit_id", a)
+    return queries
 
 
 def _sums(row: Sequence) -> tuple:
@@ -389,21 +450,27 @@ def _day(value) -> datetime.date:
 
 
 def raw_aggregates(
-    *, period: tuple[datetime.date, datetime.date] = PERIOD, timings: dict | None = None
+    *,
+    period: tuple[datetime.date, datetime.date] = PERIOD,
+    scope: RawScope | None = None,
+    timings: dict | None = None,
 ) -> dict[str, list[tuple]]:
-    """Run every query over the period and return its rows in Python types.
+    """Run every query over the scope (or the whole of `period`) and return its rows in
+    Python types.
 
     Each query's seconds are appended to `timings[name]` when given.
     """
+    scope = scope or RawScope(period=period)
+    params = scope.params()
     rows: dict[str, list[tuple]] = {}
     with connection.cursor() as cursor:
-        for name, sql in raw_queries().items():
+        for name, sql in raw_queries(scope).items():
             began = time.perf_counter()
-            cursor.execute(sql, list(period))
+            cursor.execute(sql, params)
             rows[name] = cursor.fetchall()
             if timings is not None:
                 timings.setdefault(name, []).append(time.perf_counter() - began)
-    return {
+    result = {
         "totals": [_sums(rows["totals"][0])],
         "per_commune": [(key, *_sums(rest)) for key, *rest in rows["per_commune"]],
         "villages_per_commune": [(key, int(n)) for key, n in rows["villages_per_commune"]],
@@ -418,6 +485,9 @@ def raw_aggregates(
         ],
         "villages": [(int(rows["villages"][0][0]),)],
     }
+    if "villages_per_unit" in rows:
+        result["villages_per_unit"] = [(key, int(n)) for key, n in rows["villages_per_unit"]]
+    return result
 
 
 # --- Timing -----------------------------------------------------------------------------
@@ -434,17 +504,21 @@ def median_ms(measure: Callable[[], object], repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
-def dashboard_fetcher() -> tuple[str, Callable[[], None]]:
-    """A function that GETs the whole-period dashboard as a superuser."""
+def dashboard_fetcher(
+    query: dict[str, str] = DASHBOARD_QUERY, *, user=None
+) -> tuple[str, Callable[[], None]]:
+    """A function that GETs the dashboard with `query` (the whole period by default) as
+    `user`, a superuser unless given."""
     url = reverse("dashboard")
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
-    )
+    if user is None:
+        user, _ = get_user_model().objects.get_or_create(
+            username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+        )
     client = Client()
     client.force_login(user)
 
     def fetch() -> None:
-        response = client.get(url, DASHBOARD_QUERY)
+        response = client.get(url, query)
         if response.status_code != 200:
             raise RuntimeError(f"GET {url} answered {response.status_code}, not 200.")
         _ = response.content
@@ -487,16 +561,8 @@ def run_benchmark(*, n: int, repeat: int, seed: int, stdout: TextIOBase) -> Benc
     rng = random.Random(seed)
     reference = bench_reference_load()
     generated = bench_activities_load(n=n, reference=reference, rng=rng)
-    rows = generated.activities + generated.links
-    say(
-        f"generated: {generated.activities} activities, {generated.links} village links "
-        f"in {generated.seconds:.1f} s (writing {generated.writing:.1f} s, summary rebuild "
-        f"and commit {generated.closing:.1f} s, analyze {generated.analyzing:.1f} s)"
-    )
-    say(
-        f"generation_rows_per_s: {generated.activities / generated.seconds:.0f} activities/s, "
-        f"{rows / generated.seconds:.0f} rows/s with the village links"
-    )
+    for line in generation_lines(generated):
+        say(line)
 
     timings: dict[str, list[float]] = {}
     raw: dict[str, list[tuple]] = {}

@@ -227,6 +227,9 @@ def test_the_admin_user_form_stores_clean_names(client, admin_user):
             "is_active": "on",
             "date_joined_0": "01/12/2026",
             "date_joined_1": "08:00:00",
+            # The organisation's inline, left empty.
+            "account-TOTAL_FORMS": "0",
+            "account-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -5,11 +5,11 @@ cannot ship without deciding who may use it.
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from activities.models import Activity, Village
 from housing.models import Funding, HousingCase, Programme
-from tests.factories import make_activity
+from tests.factories import all_url_names, make_activity
 
 ROLES = ["anonymous", "outsider", "staff_a", "staff_b", "official", "admin"]
 LOGIN = "login"  # a redirect to the login page
@@ -64,26 +64,6 @@ MATRIX = {
     # The Django admin: only admins (staff flag); everyone else is sent to its login.
     "admin:index": row([302, 302, 302, 302, 302, 200], [302, 302, 302, 302, 302, 200]),
 }
-
-
-def all_url_names() -> set[str]:
-    """Every named URL of the project; the admin counts as one (its index)."""
-    names = set()
-
-    def walk(patterns, namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                if pattern.namespace == "admin":
-                    names.add("admin:index")
-                    continue
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern):
-                assert pattern.name, f"unnamed URL pattern {pattern.pattern}"
-                names.add(namespace + pattern.name)
-
-    walk(get_resolver().url_patterns)
-    return names
 
 
 def test_every_url_has_a_row():

@@ -7,6 +7,9 @@ import argparse
 from django.core.management.base import BaseCommand, CommandError
 
 from lamb_binh.tooling.bench import run_benchmark, scratch_database
+from lamb_binh.tooling.bench_province import run_province_benchmark
+
+SHAPES = {"district": run_benchmark, "province": run_province_benchmark}
 
 
 def positive_int(value: str) -> int:
@@ -18,14 +21,24 @@ def positive_int(value: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Tạo một cơ sở dữ liệu tạm (không động đến cơ sở dữ liệu thật) với N hoạt động của "
-        "17 đơn vị ở 10 xã, 100 thôn trong 5 năm, rồi đo thời gian trang tổng hợp so với "
-        "SQL viết tay cho cùng các số liệu. Dòng cuối: dashboard_vs_raw_sql_ratio: X.XX"
+        "Tạo một cơ sở dữ liệu tạm (không động đến cơ sở dữ liệu thật) với N hoạt động trong "
+        "5 năm, rồi đo thời gian trang tổng hợp so với SQL viết tay cho cùng các số liệu. "
+        "Mặc định (--shape district): 17 đơn vị ở 10 xã, 100 thôn của huyện Lâm Bình. "
+        "--shape province: tỉnh Tuyên Quang với 124 xã, phường hiện nay và 330 xã cũ, "
+        "khoảng 4.000 thôn, 600 tổ chức; đo bốn trang tổng hợp (toàn tỉnh, một xã, một tổ "
+        "chức, một kỳ tùy chọn qua ngày 01/07/2025). "
+        "Dòng cuối: dashboard_vs_raw_sql_ratio: X.XX (với tỉnh: trang chậm nhất so với SQL)"
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--activities", type=positive_int, required=True, help="Số hoạt động sinh ra."
+        )
+        parser.add_argument(
+            "--shape",
+            choices=sorted(SHAPES),
+            default="district",
+            help="Quy mô dữ liệu: district (huyện Lâm Bình, mặc định) hoặc province (cả tỉnh).",
         )
         parser.add_argument(
             "--repeat",
@@ -38,9 +51,11 @@ class Command(BaseCommand):
             "--keep", action="store_true", help="Giữ lại cơ sở dữ liệu tạm sau khi đo."
         )
 
-    def handle(self, *args, activities: int, repeat: int, seed: int, keep: bool, **options):
+    def handle(
+        self, *args, activities: int, shape: str, repeat: int, seed: int, keep: bool, **options
+    ):
         try:
             with scratch_database(keep=keep, stderr=self.stderr):
-                run_benchmark(n=activities, repeat=repeat, seed=seed, stdout=self.stdout)
+                SHAPES[shape](n=activities, repeat=repeat, seed=seed, stdout=self.stdout)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc

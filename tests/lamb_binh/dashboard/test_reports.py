@@ -580,14 +580,22 @@ def grouped(records: list[Rec], key) -> dict:
 def expected_communes(world: World, spec: Spec) -> set[int]:
     """The communes the report has a row for.
 
-    Those valid on a day of the period; merged, the communes that hold them today; with a
-    chosen commune, just that one (and, not merged, the communes that merged into it).
+    Those valid on a day of the period that the programme covers then (an assignment to
+    them overlaps the period: no commune here has a party committee of its own); merged,
+    the communes that hold them today; with a chosen commune, just that one (and, not
+    merged, the communes that merged into it).
     """
+    covered = {
+        commune
+        for _, commune, start, end in world.assignments
+        if start <= spec.end and (end is None or end >= spec.start)
+    }
     valid = [
         p.pk
         for p in world.places.values()
         if (p.valid_from is None or p.valid_from <= spec.end)
         and (p.valid_to is None or p.valid_to >= spec.start)
+        and p.pk in covered
     ]
     if spec.merged:
         keys = {commune_key(world, spec, pk) for pk in valid}
@@ -642,6 +650,8 @@ def expected_rule(world: World, spec: Spec) -> dict:
         return "not_reported"
 
     rows = [(unit, [state(unit, m) for m in months]) for unit in units]
+    # A unit in charge of nothing in the whole period has no row.
+    rows = [(unit, cells) for unit, cells in rows if set(cells) != {"not_assigned"}]
     return {
         "months": months,
         "rows": rows,
@@ -903,7 +913,12 @@ def test_communes_of_a_period_across_the_merger_are_the_old_ones_then_the_new_on
     spec = spec_for(world, "tu-15-03-2024-den-10-07-2025", "toan-huyen")
     rows = commune_rows(scope_of(spec))
     starts = [row.key.valid_from for row in rows]
-    assert starts == [None] * 10 + [MERGER] * 4
+    # The covered ones: old communes first, then the new ones.
+    covered = expected_communes(world, spec)
+    old = [pk for pk in covered if world.places[pk].valid_from is None]
+    new = [pk for pk in covered if world.places[pk].valid_from == MERGER]
+    assert old and new and len(old) + len(new) == len(covered)
+    assert starts == [None] * len(old) + [MERGER] * len(new)
 
 
 def test_merged_rows_of_a_period_before_the_merger_are_the_new_communes_with_all_figures(
@@ -912,9 +927,9 @@ def test_merged_rows_of_a_period_before_the_merger_are_the_new_communes_with_all
     spec = spec_for(world, "quy-II-2024", "gop-xa")
     records = selected(world, spec)
     rows = commune_rows(scope_of(spec))
-    assert {row.key.pk for row in rows} == {
-        p.pk for p in world.places.values() if p.valid_from == MERGER
-    }
+    # The new communes that hold the old ones covered in the quarter.
+    assert {row.key.pk for row in rows} == expected_communes(world, spec)
+    assert all(row.key.valid_from == MERGER for row in rows)
     assert sum(row.totals.activities for row in rows) == len(records)
     assert headline(scope_of(spec)).villages_reached == distinct_villages(records)
 

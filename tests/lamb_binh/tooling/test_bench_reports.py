@@ -2,13 +2,17 @@
 
 import datetime
 import io
+import random
 import re
 from collections import Counter, defaultdict
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, F, Sum
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.http import QueryDict
 
 from activities.models import (
     Activity,
@@ -18,7 +22,18 @@ from activities.models import (
     PartyUnit,
     Village,
 )
-from lamb_binh.tooling.bench import PERIOD, run_benchmark
+from lamb_binh.dashboard.views import build_report
+from lamb_binh.tooling.bench import (
+    PERIOD,
+    bench_activities_load,
+    dashboard_fetcher,
+    run_benchmark,
+)
+from lamb_binh.tooling.bench_province import (
+    bench_official,
+    first_fetch_queries,
+    run_province_benchmark,
+)
 
 N = 300
 
@@ -44,26 +59,28 @@ def sums(rows) -> tuple:
     )
 
 
+# The fields of an activity the tests recompute the figures from.
+ROW_FIELDS = (
+    "id",
+    "unit_id",
+    "commune_id",
+    "activity_type_id",
+    "date",
+    "cadre_participations",
+    "people_participations",
+    "workdays",
+    "households_helped",
+    "money_contributed",
+    "money_mobilised",
+    "output_quantity",
+    "output_unit",
+)
+
+
 @pytest.fixture
 def activity_rows(bench) -> list[dict]:
     """Every activity generated (the raw SQL sees only those of the dashboard's period)."""
-    return list(
-        Activity.objects.values(
-            "id",
-            "unit_id",
-            "commune_id",
-            "activity_type_id",
-            "date",
-            "cadre_participations",
-            "people_participations",
-            "workdays",
-            "households_helped",
-            "money_contributed",
-            "money_mobilised",
-            "output_quantity",
-            "output_unit",
-        )
-    )
+    return list(Activity.objects.values(*ROW_FIELDS))
 
 
 # The brief: Lâm Bình's 10 communes became 4 on 01/07/2025.
@@ -241,3 +258,298 @@ def test_it_refuses_a_database_that_already_has_activities(bench):
 def test_the_command_refuses_fewer_than_one_activity(value):
     with pytest.raises(CommandError, match="--activities"):
         call_command("bench_reports", "--activities", value)
+
+
+# --- The province shape (--shape province) --------------------------------------------
+# Built once for the tests below (last in this module: the transaction that holds the
+# province is open until the module ends, and the district's tests above need an empty
+# database). Each test runs in a savepoint inside it.
+
+PROVINCE_N = 1500
+
+
+@pytest.fixture(scope="module")
+def province(django_db_setup, django_db_blocker):
+    """The benchmark's province with PROVINCE_N activities, its output, and every row."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        result = run_province_benchmark(n=PROVINCE_N, repeat=1, seed=11, stdout=out)
+        rows = list(Activity.objects.values(*ROW_FIELDS))
+        villages = defaultdict(set)
+        for activity_id, village_id in ActivityVillage.objects.values_list(
+            "activity_id", "village_id"
+        ):
+            villages[activity_id].add(village_id)
+        for row in rows:
+            row["villages"] = villages[row["id"]]
+        yield result, out.getvalue().splitlines(), rows
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_province_has_124_current_communes_117_xa_7_phuong_formed_from_330(province):
+    current = Commune.objects.filter(valid_from=MERGER, valid_to__isnull=True)
+    assert current.count() == 124
+    assert Counter(current.values_list("kind", flat=True)) == {"xa": 117, "phuong": 7}
+    former = Commune.objects.filter(valid_from__isnull=True, valid_to=datetime.date(2025, 6, 30))
+    assert former.count() == 330
+    assert Commune.objects.count() == 454
+    # Every former commune went into a current one; every current one came from some.
+    assert not former.filter(successor__isnull=True).exists()
+    assert set(former.values_list("successor_id", flat=True)) == set(
+        current.values_list("id", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_about_4000_villages_each_in_a_former_commune_then_in_its_successor(province):
+    assert 3_900 <= Village.objects.count() <= 4_100
+    before, after = datetime.date(2025, 6, 30), MERGER
+    seen_before, seen_after = set(), set()
+    for commune in Commune.objects.filter(valid_to=before):
+        villages = set(Village.objects.of_commune_on(commune, before).values_list("id", flat=True))
+        assert villages == set(commune.villages.values_list("id", flat=True))
+        assert seen_before.isdisjoint(villages)
+        seen_before |= villages
+        # The next day the same villages are the successor's.
+        assert villages <= set(
+            Village.objects.of_commune_on(commune.successor_id, after).values_list("id", flat=True)
+        )
+    for commune in Commune.objects.filter(valid_from=after):
+        villages = set(Village.objects.of_commune_on(commune, after).values_list("id", flat=True))
+        assert villages, commune
+        assert seen_after.isdisjoint(villages)
+        seen_after |= villages
+    all_villages = set(Village.objects.values_list("id", flat=True))
+    assert seen_before == seen_after == all_villages
+
+
+@pytest.mark.django_db
+def test_about_600_organisations_report_in_a_tree_under_the_tinh_uy(province):
+    result, _, rows = province
+    reporting = set(
+        PartyUnit.objects.filter(Q(commune__isnull=False) | Q(assignments__isnull=False))
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    assert 550 <= len(reporting) <= 650
+    assert len(reporting) == result.shape.reporting
+    assert {r["unit_id"] for r in rows} <= reporting
+    root = PartyUnit.objects.get(parent__isnull=True)
+    assert root.kind == "tinh_uy"
+    assert PartyUnit.objects.filter(name="Ban Tuyên giáo và Dân vận Tỉnh ủy", parent=root).exists()
+    assert len(root.subtree()) == PartyUnit.objects.count()
+    # A Đảng ủy xã for each current commune, in it from 01/07/2025, and its chi bộ there too.
+    committees = PartyUnit.objects.filter(kind="dang_uy_xa")
+    assert committees.count() == 124
+    assert set(committees.values_list("valid_from", flat=True)) == {MERGER}
+    assert set(committees.values_list("commune_id", flat=True)) == set(
+        Commune.objects.filter(valid_from=MERGER).values_list("id", flat=True)
+    )
+    chi_bo = PartyUnit.objects.filter(parent__kind="dang_uy_xa")
+    assert chi_bo.exists()
+    assert not chi_bo.exclude(commune=F("parent__commune")).exists()
+    # The former district level ended with the district, assigned to former communes only.
+    district = PartyUnit.objects.filter(parent__kind="huyen_uy")
+    assert set(district.values_list("valid_to", flat=True)) == {datetime.date(2025, 6, 30)}
+    assigned = Assignment.objects.filter(unit__in=district)
+    assert set(assigned.values_list("end", flat=True)) == {datetime.date(2025, 6, 30)}
+    assert set(assigned.values_list("commune__valid_to", flat=True)) == {datetime.date(2025, 6, 30)}
+    # The provincial bodies' chi bộ are paired with current communes from the merger.
+    provincial = Assignment.objects.filter(unit__parent__kind="dang_bo_tinh")
+    assert provincial.exists()
+    assert set(provincial.values_list("start", "end", "commune__valid_from")) == {
+        (MERGER, None, MERGER)
+    }
+
+
+@pytest.mark.django_db
+def test_province_activities_span_five_years_across_the_merger(province):
+    _, _, rows = province
+    assert len(rows) == PROVINCE_N
+    assert {r["date"].year for r in rows} == {2021, 2022, 2023, 2024, 2025}
+    assert any(r["date"] >= MERGER for r in rows)
+    assert {len(r["villages"]) for r in rows} == {1, 2, 3}
+
+
+@pytest.mark.django_db
+def test_every_province_activity_is_in_a_commune_its_unit_works_in_that_day(province):
+    _, _, rows = province
+    assignments = defaultdict(list)
+    for assignment in Assignment.objects.all():
+        assignments[(assignment.unit_id, assignment.commune_id)].append(assignment)
+    units = {u.pk: u for u in PartyUnit.objects.select_related("commune")}
+    for r in rows:
+        unit = units[r["unit_id"]]
+        own = unit.commune_id == r["commune_id"] and unit.in_own_commune_on(r["date"])
+        assigned = any(a.covers(r["date"]) for a in assignments[(unit.pk, r["commune_id"])])
+        assert own or assigned, r
+
+
+@pytest.mark.django_db
+def test_every_province_activity_reaches_villages_of_its_commune_on_its_date(province):
+    _, _, rows = province
+    villages = {v.pk: v for v in Village.objects.prefetch_related("memberships")}
+    for r in rows:
+        day = r["date"]
+        assert all(villages[v].belongs_during(r["commune_id"], day, day) for v in r["villages"]), r
+
+
+def expected_figures(rows: list[dict], timed) -> dict[str, list[tuple]]:
+    """What a dashboard's scope covers, computed in Python from the generated rows."""
+    scope = timed.dashboard.raw
+    successor = dict(Commune.objects.values_list("id", "successor_id"))
+    start, end = scope.period
+    chosen = [
+        r
+        for r in rows
+        if start <= r["date"] <= end
+        and (scope.unit is None or r["unit_id"] == scope.unit)
+        and (
+            scope.commune is None or scope.commune in (r["commune_id"], successor[r["commune_id"]])
+        )
+    ]
+
+    def commune(r):
+        return (successor[r["commune_id"]] or r["commune_id"]) if scope.merged else r["commune_id"]
+
+    def grouped(key) -> list[tuple]:
+        groups = defaultdict(list)
+        for r in chosen:
+            groups[key(r)].append(r)
+        return [(k, *sums(g)) for k, g in sorted(groups.items())]
+
+    def villages_per(key) -> list[tuple]:
+        reached = defaultdict(set)
+        for r in chosen:
+            reached[key(r)] |= r["villages"]
+        return [(k, len(v)) for k, v in sorted(reached.items())]
+
+    outputs = defaultdict(Decimal)
+    for r in chosen:
+        if r["output_quantity"] is not None:
+            outputs[(r["activity_type_id"], r["output_unit"])] += r["output_quantity"]
+    weekend = Counter(
+        (r["unit_id"], r["date"].replace(day=1)) for r in chosen if r["date"].weekday() >= 5
+    )
+    return {
+        "totals": [sums(chosen)],
+        "per_commune": grouped(commune),
+        "villages_per_commune": villages_per(commune),
+        "per_unit": grouped(lambda r: r["unit_id"]),
+        "per_type": grouped(lambda r: r["activity_type_id"]),
+        "output_per_type": [(*k, total) for k, total in sorted(outputs.items())],
+        "per_month": grouped(lambda r: r["date"].replace(day=1)),
+        "weekend_per_unit_month": [(*k, n) for k, n in sorted(weekend.items())],
+        "villages": [(len(set().union(*(r["villages"] for r in chosen))),)],
+        "villages_per_unit": villages_per(lambda r: r["unit_id"]),
+    }
+
+
+def totals_of(totals) -> tuple:
+    """A dashboard row's totals in the order of `sums()`."""
+    return (
+        totals.activities,
+        totals.cadres,
+        totals.people,
+        totals.workdays,
+        totals.households,
+        totals.money_contributed,
+        totals.money_mobilised,
+    )
+
+
+@pytest.mark.django_db
+def test_the_four_dashboards_cover_what_the_issue_asks(province):
+    result, _, _ = province
+    shape = result.shape
+    assert [(t.dashboard.name, t.dashboard.query) for t in result.timed] == [
+        ("province", {"ky": "tu-dau"}),
+        ("commune", {"ky": "tu-dau", "xa": str(shape.commune.pk), "gop_xa": "1"}),
+        ("organisation", {"ky": "tu-dau", "don_vi": str(shape.unit.pk)}),
+        ("custom_period", {"ky": "tuy-chon", "tu": "01/01/2025", "den": "31/12/2025"}),
+    ]
+    # Lâm Bình, formed from Lăng Can, Phúc Yên and Xuân Lập (the brief).
+    assert (shape.commune.name, shape.commune.valid_from) == ("Lâm Bình", MERGER)
+    assert (
+        set(shape.commune.main_predecessors.values_list("name", flat=True))
+        == NEW_COMMUNES["Lâm Bình"]
+    )
+    assert shape.unit.assignments.exists()
+
+
+@pytest.mark.django_db
+def test_each_dashboards_raw_sql_equals_sums_computed_in_python(province):
+    result, _, rows = province
+    for timed in result.timed:
+        expected = expected_figures(rows, timed)
+        assert timed.raw == expected, timed.dashboard.name
+        assert expected["totals"][0][0] > 0, timed.dashboard.name
+
+
+@pytest.mark.django_db
+def test_each_dashboards_figures_equal_sums_computed_in_python(province):
+    result, _, rows = province
+    for timed in result.timed:
+        name = timed.dashboard.name
+        expected = expected_figures(rows, timed)
+        report = build_report(QueryDict(urlencode(timed.dashboard.query)))
+        assert (report.scope.period.start, report.scope.period.end)[
+            0
+        ] == timed.dashboard.raw.period[0]
+        assert totals_of(report.headline.totals) == expected["totals"][0], name
+        assert report.headline.villages_reached == expected["villages"][0][0], name
+        reached = [r for r in report.communes if r.totals.activities]
+        assert (
+            sorted((r.key.pk, *totals_of(r.totals)) for r in reached) == expected["per_commune"]
+        ), name
+        assert (
+            sorted((r.key.pk, r.totals.villages) for r in reached)
+            == expected["villages_per_commune"]
+        ), name
+        units = sorted(
+            (r.key.pk, *totals_of(r.totals)) for r in report.units if r.totals.activities
+        )
+        assert units == expected["per_unit"], name
+        assert (
+            sorted((r.key.pk, r.totals.villages) for r in report.units if r.totals.activities)
+            == expected["villages_per_unit"]
+        ), name
+        assert (
+            sorted((r.key.pk, *totals_of(r.totals)) for r in report.types) == expected["per_type"]
+        ), name
+        assert [
+            (r.key, *totals_of(r.totals)) for r in report.months if r.totals.activities
+        ] == expected["per_month"], name
+
+
+@pytest.mark.django_db
+def test_each_dashboards_query_count_stays_the_same_with_twice_the_activities(province):
+    result, _, _ = province
+    shape = result.shape
+    user = bench_official()
+    bench_activities_load(n=PROVINCE_N, reference=shape.reference, rng=random.Random(12))
+    assert Activity.objects.count() == 2 * PROVINCE_N
+    for timed in result.timed:
+        _, fetch = dashboard_fetcher(timed.dashboard.query, user=user)
+        queries = first_fetch_queries(fetch)
+        assert timed.queries > 0
+        assert len(queries) == timed.queries, timed.dashboard.name
+
+
+@pytest.mark.django_db
+def test_the_province_prints_a_line_per_dashboard_and_ends_with_the_worst_ratio(province):
+    result, lines, _ = province
+    assert lines[2].startswith("shape: province Tuyên Quang: 124 current communes, 330 former")
+    assert any(re.match(r"^generation_rows_per_s: \d+ activities/s", line) for line in lines)
+    for name in ("province", "commune", "organisation", "custom_period"):
+        assert any(
+            re.match(
+                rf"^dashboard_{name}: \d+\.\d ms median, \d+ queries, raw SQL \d+\.\d ms, "
+                r"ratio \d+\.\d\d \(GET /",
+                line,
+            )
+            for line in lines
+        ), name
+    worst = max(t.dashboard_ms / t.raw_ms for t in result.timed)
+    assert lines[-1] == f"dashboard_vs_raw_sql_ratio: {worst:.2f}"
