@@ -6,7 +6,7 @@ import datetime
 import re
 from collections.abc import Callable
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from activities import rules
 from activities.figures import FIELDS, FIGURES, Figure
@@ -19,7 +19,13 @@ from activities.imports.engine import (
     digest,
     find_by_keys,
 )
-from activities.imports.matching import CommuneMatcher, MatchError, UnitMatcher, VillageMatcher
+from activities.imports.matching import (
+    CommuneMatcher,
+    MatchError,
+    UnitMatcher,
+    VillageMatcher,
+    village_label,
+)
 from activities.imports.sheets import SheetRow
 from activities.imports.values import (
     CellError,
@@ -201,6 +207,18 @@ class CommuneImport(ImportKind):
 
 
 FORMER = "Xã (cũ)"
+
+
+def _shared_village_names() -> set[tuple[int, str]]:
+    """(commune, name) of the names two villages of one commune share over time, such as the
+    "Số 1" of Bình An and of Thổ Bình in the new Bình An: the export writes those villages
+    with the commune they are recorded in, "Số 1 (xã Thổ Bình)", which the import reads."""
+    rows = (
+        VillageCommune.objects.values("commune_id", "village__name_key")
+        .annotate(villages=Count("village_id", distinct=True))
+        .filter(villages__gt=1)
+    )
+    return {(row["commune_id"], row["village__name_key"]) for row in rows}
 
 
 def _membership_rows(village: Village) -> list[list]:
@@ -887,13 +905,16 @@ class ActivityImport(ImportKind):
         activities = queryset.select_related("unit", "commune", "activity_type").prefetch_related(
             "villages"
         )
+        shared = _shared_village_names()
         for a in activities.order_by("date", "id").iterator(chunk_size=2000):
             yield [
                 a.import_key or f"#{a.pk}",
                 _day(a.date),
                 a.unit.code,
                 a.commune.code,
-                "; ".join(v.name for v in a.villages.all()),
+                "; ".join(
+                    village_label(v, (a.commune_id, v.name_key) in shared) for v in a.villages.all()
+                ),
                 a.activity_type.name,
                 a.description,
                 *_figure_cells(a),

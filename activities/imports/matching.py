@@ -445,6 +445,37 @@ class VillageMatcher:
         written = _written(value)
         if not written:
             raise MatchError("Chưa ghi thôn, bản.", value=written)
+        if (qualified := _QUALIFIED.fullmatch(written)) and commune is not None:
+            return self._match_in(*qualified.groups(), written, commune, on)
+        return self._match(written, commune, on)
+
+    def _match_in(
+        self, name: str, place: str, written: str, commune: Commune, on: datetime.date | None
+    ) -> Village:
+        """ "Số 1 (xã Thổ Bình)": the village of that name recorded in the commune in brackets,
+        as the export writes a name two villages of `commune` share since the merger."""
+        member = _member_of(commune, on)
+        try:
+            village = self._match(name, commune, on)
+        except MatchError as exc:
+            found = [
+                v for v in exc.candidates if member(v) and _same_commune_name(v.commune, place)
+            ]
+            if len(found) == 1:
+                return found[0]
+            if exc.candidates:
+                raise
+            return self._match(written, commune, on)  # a name with brackets of its own
+        if _same_commune_name(village.commune, place) or _same_commune_name(commune, place):
+            return village
+        raise MatchError(
+            f"“{place}” không phải xã của thôn, bản “{village.name}”: thôn, bản này ghi "
+            f"trong {village.commune.full_name}.",
+            value=written,
+            candidates=[village],
+        )
+
+    def _match(self, written: str, commune: Commune | None, on: datetime.date | None) -> Village:
         exact, plain = _search_keys(written, "village")
         scopes: list[Callable[[Village], bool] | None]
         if commune is None:
@@ -483,7 +514,10 @@ class VillageMatcher:
         several_communes = len({v.commune_id for v in found}) > 1
         if several_communes and commune is not None:
             # Only villages of the communes merged into `commune` can differ in commune.
-            hint = "Ghi xã trước sáp nhập để phân biệt."
+            hint = (
+                "Ghi xã trước sáp nhập trong ngoặc để phân biệt, ví dụ "
+                f"“{village_label(found[0], True)}”."
+            )
         elif several_communes:
             hint = "Ghi xã để phân biệt."
         elif plain:
@@ -491,7 +525,7 @@ class VillageMatcher:
         else:
             hint = "Kiểm tra lại tên khác của các thôn, bản này trong danh mục."
         name = _subject(found, written, lambda v: match_key(v.name))
-        names = _join(_village_label(v, several_communes) for v in found)
+        names = _join(village_label(v, several_communes) for v in found)
         where = f" ở {commune.full_name}" if commune is not None else ""
         message = f"Có {len(found)} thôn, bản “{name}”{where}: {names}. {hint}"
         raise MatchError(message, value=written, candidates=found)
@@ -522,7 +556,7 @@ class VillageMatcher:
         suggestions = _close(plain_key, index, _village_order)
         several_communes = len({v.commune_id for v in suggestions}) > 1 or commune is None
         return MatchError(
-            _with_suggestions(message, suggestions, lambda v: _village_label(v, several_communes)),
+            _with_suggestions(message, suggestions, lambda v: village_label(v, several_communes)),
             value=written,
             suggestions=suggestions,
         )
@@ -534,8 +568,19 @@ def _member_of(commune: Commune, on: datetime.date | None) -> Callable[[Village]
     return lambda village: village.belongs_during(commune.pk, start, end)
 
 
-def _village_label(village: Village, with_commune: bool) -> str:
+def village_label(village: Village, with_commune: bool) -> str:
+    """ "Số 1", or "Số 1 (xã Thổ Bình)" with the commune the village is recorded in: the
+    form the error messages and the activity export write, and the import reads."""
     return _labelled(village.name, village.commune.full_name if with_commune else "")
+
+
+# A village written with its commune: "Số 1 (xã Thổ Bình)".
+_QUALIFIED = re.compile(r"(.+?)\s*\(([^()]+)\)")
+
+
+def _same_commune_name(commune: Commune, written: str) -> bool:
+    """Whether `written` ("xã Thổ Bình", "Tho Binh") names `commune`."""
+    return _search_keys(written, "commune")[1][-1] == _search_keys(commune.name, "commune")[1][-1]
 
 
 # --- Party units ------------------------------------------------------------------------

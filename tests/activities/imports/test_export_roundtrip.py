@@ -3,6 +3,7 @@ multi-line) comes back as it was, and the import preview reports nothing to chan
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 
@@ -22,6 +23,7 @@ from tests.factories import (
     admin_import_preview,
     import_file,
     make_activity,
+    make_province_world,
     sheet_row,
     template_file,
 )
@@ -166,3 +168,26 @@ def test_an_imported_text_longer_than_its_field_is_refused_with_its_length(
         "Dòng 2, cột “Nội dung”: Nội dung dài 4.001 ký tự, vượt quá giới hạn 4.000 ký tự. "
         "Hãy rút gọn."
     ]
+
+
+def test_villages_sharing_a_name_in_a_new_commune_export_with_their_commune_and_come_back(
+    today, communes, client
+):
+    """The new Bình An holds a "Số 1" of the old Bình An and one of Thổ Bình: the export
+    writes which one, and importing the export back changes nothing."""
+    world = make_province_world()
+    Village.objects.create(commune=communes["02290"], name="Số 1")  # the old Bình An's
+    quantri = world["users"]["quantri_tinh"]
+    client.force_login(quantri)
+    data = client.get(reverse("admin:activities_activity_export_sheet", args=["csv"])).content
+    villages_cell = {row[0]: row[4] for row in csv.reader(io.StringIO(data.decode("utf-8-sig")))}
+    a2, a4 = world["activities"]["A2"], world["activities"]["A4"]
+    # Before the merger the old Thổ Bình has one "Số 1"; after it the new Bình An has two.
+    assert villages_cell[f"#{a2.pk}"] == "Số 1"
+    assert villages_cell[f"#{a4.pk}"] == "Số 1 (xã Thổ Bình)"
+    before = sorted(Activity.villages.through.objects.values_list("activity_id", "village_id"))
+    report = import_file(data, kind="hoat-dong", user=quantri, name="xuat.csv")
+    assert report.ok, describe_problems(report)[:5]
+    assert report.batch.rows_new == report.batch.rows_updated == 0
+    after = sorted(Activity.villages.through.objects.values_list("activity_id", "village_id"))
+    assert after == before

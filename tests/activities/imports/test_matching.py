@@ -460,7 +460,40 @@ def test_a_merged_commune_finds_the_villages_of_the_communes_merged_into_it(
     assert village_matcher.match("Nà Cóoc", commune=new_binh_an) == villages["02290 Nà Cóoc"]
     assert error_of(village_matcher.match, "Số 1", commune=new_binh_an) == (
         "Có 2 thôn, bản “Số 1” ở xã Bình An: Số 1 (xã Bình An), Số 1 (xã Thổ Bình). "
-        "Ghi xã trước sáp nhập để phân biệt."
+        "Ghi xã trước sáp nhập trong ngoặc để phân biệt, ví dụ “Số 1 (xã Bình An)”."
+    )
+
+
+@pytest.mark.parametrize(
+    "value, former",
+    [
+        ("Số 1 (xã Thổ Bình)", "02296"),
+        ("thôn Số 1 (Thổ Bình)", "02296"),
+        ("So 1 (xa Tho Binh)", "02296"),
+        ("Số 1 (xã Bình An)", "02290"),
+    ],
+)
+def test_a_village_written_with_its_former_commune_is_that_one(
+    village_matcher, villages, value, former
+):
+    found = village_matcher.match(value, commune=new("02296"), on=datetime.date(2025, 7, 5))
+    assert found == villages[f"{former} Số 1"]
+
+
+def test_a_unique_village_may_carry_its_former_commune_or_the_new_one(village_matcher, villages):
+    new_binh_an = new("02296")
+    for value in ("Nà Cóoc (xã Bình An)", "Nà Cóoc"):
+        assert village_matcher.match(value, commune=new_binh_an) == villages["02290 Nà Cóoc"]
+
+
+def test_a_village_written_with_the_wrong_former_commune_is_refused(village_matcher):
+    new_binh_an = new("02296")
+    assert error_of(village_matcher.match, "Nà Cóoc (xã Thổ Bình)", commune=new_binh_an) == (
+        "“xã Thổ Bình” không phải xã của thôn, bản “Nà Cóoc”: thôn, bản này ghi trong xã Bình An."
+    )
+    # A commune in brackets that no village of the name has leaves the choice open.
+    assert error_of(village_matcher.match, "Số 1 (xã Khuôn Hà)", commune=new_binh_an).startswith(
+        "Có 2 thôn, bản “Số 1” ở xã Bình An:"
     )
 
 
