@@ -349,7 +349,11 @@ class Scope:
         else:
             communes = valid
         # Before the merger by former district, then commune; after it by commune.
-        return list(communes.order_by(F("valid_from").asc(nulls_first=True), "district", "name"))
+        return list(communes.order_by(*COMMUNE_ORDER))
+
+
+# The communes' rows: the former ones first, by former district, then today's.
+COMMUNE_ORDER = (F("valid_from").asc(nulls_first=True), "district", "name")
 
 
 def _grouped(scope: Scope, stat_key, edge_key) -> dict:
@@ -403,10 +407,8 @@ def commune_rows(scope: Scope) -> list[Row]:
     # only then.
     uncovered = set(totals) - {c.pk for c in communes}
     if uncovered:
-        communes = sorted(
-            [*communes, *Commune.objects.filter(pk__in=uncovered)],
-            key=lambda c: (c.valid_from or datetime.date.min, c.district, c.name),
-        )
+        shown = uncovered.union(c.pk for c in communes)
+        communes = list(Commune.objects.filter(pk__in=shown).order_by(*COMMUNE_ORDER))
     # Former communes of several former districts say which one they were in.
     districts = {c.district for c in communes if c.valid_to and c.district}
     for commune in communes:

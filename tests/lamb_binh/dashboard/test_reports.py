@@ -897,6 +897,22 @@ def test_rows_of_every_table_add_up_to_the_headline(world, period):
         assert tuple(sums) == top
 
 
+def test_a_commune_worked_in_without_an_assignment_keeps_its_row(world):
+    """An admin's entry, or an assignment deleted since: the commune is no longer covered,
+    yet its row stays, in its place among the others, so that the rows add up."""
+    ids = world.ids
+    Assignment.objects.filter(commune_id=ids["kh_old"]).delete()
+    scope = scope_of(spec_for(world, "tu-dau", "toan-huyen"))
+    rows = commune_rows(scope)
+    assert ids["kh_old"] not in {c.pk for c in scope.communes}
+    shown = [row.key.pk for row in rows]
+    assert ids["kh_old"] in shown
+    # Former communes before today's, as the covered ones are.
+    assert shown.index(ids["kh_old"]) < shown.index(ids["ba_new"])
+    sums = [sum((got(row.totals)[i] for row in rows), 0) for i in range(7)]
+    assert tuple(sums) == got(headline(scope).totals)
+
+
 def test_lượt_are_summed_never_de_duplicated_and_villages_are_counted_distinct(world):
     spec = spec_for(world, "tu-dau", "toan-huyen")
     records = selected(world, spec)
