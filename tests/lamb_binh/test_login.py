@@ -27,6 +27,15 @@ def test_the_login_page_is_in_vietnamese(client, db):
         assert text in page
 
 
+def test_every_page_is_named_after_the_province(client, db, settings):
+    """The present is the province, not the former district: the setting names it."""
+    page = client.get(reverse("login")).content.decode()
+    assert "“3 cùng” Tuyên Quang</a>" in page and "Lâm Bình" not in page
+    settings.PROVINCE_NAME = "Hà Giang"
+    page = client.get(reverse("login")).content.decode()
+    assert "“3 cùng” Hà Giang</a>" in page and "· Hà Giang</title>" in page
+
+
 def test_logging_in_leads_home(client, staff_user):
     response = client.post(
         reverse("login"), {"username": "nhaplieu", "password": PASSWORD, "next": "/"}
