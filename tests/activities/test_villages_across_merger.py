@@ -200,8 +200,22 @@ def test_a_name_shared_by_two_carried_over_villages_is_a_row_error(
     report = import_file(activity_file(values))
     assert describe_problems(report) == [
         "Dòng 2, cột “Thôn, bản”: Có 2 thôn, bản “Số 1” ở xã Bình An: "
-        "Số 1 (xã Bình An), Số 1 (xã Thổ Bình). Ghi xã trước sáp nhập để phân biệt."
+        "Số 1 (xã Bình An), Số 1 (xã Thổ Bình). Ghi xã trước sáp nhập trong ngoặc để phân "
+        "biệt, ví dụ “Số 1 (xã Bình An)”."
     ]
+
+
+def test_a_carried_over_village_written_with_its_former_commune_is_imported(
+    unit, communes, new_binh_an, road, after_merger
+):
+    Village.objects.create(commune=communes["02290"], name="Số 1")
+    tho_binh_so_1 = Village.objects.create(commune=communes["02296"], name="Số 1")
+    values = activity_values(
+        unit, new_binh_an, Village(name="Số 1 (xã Thổ Bình)"), road, Ngày="14/11/2026"
+    )
+    report = import_file(activity_file(values))
+    assert report.ok, describe_problems(report)
+    assert list(Activity.objects.get().villages.all()) == [tho_binh_so_1]
 
 
 # --- A village that ends ---------------------------------------------------------------------
