@@ -135,8 +135,11 @@ def outsider(db):
 
 @pytest.fixture
 def demo(db):
-    """The demo data (17 units, the article's figures, accounts nhaplieu, lanhdao, quantri);
-    load_demo refuses to run without DEBUG."""
+    """The demo data: Lâm Bình's history (17 units, the article's figures up to 30/06/2024),
+    Tuyên Quang's 124 communes, and the four new communes' organisations and work from
+    07/2025 up to today (the `today` fixture's day when a test uses it); accounts quantri,
+    lanhdao, nhaplieu, binhan_lanhdao, binhan_nhaplieu. load_demo refuses to run without
+    DEBUG."""
     with override_settings(DEBUG=True):
         call_command("load_demo", stdout=io.StringIO())
 

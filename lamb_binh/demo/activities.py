@@ -314,7 +314,8 @@ def _plan_outings(rng: random.Random) -> list[list]:
     """The outings of every assignment, month by month: [unit, commune_id, date, None, None]
     (the type and villages are chosen next)."""
     plan = []
-    for assignment in Assignment.objects.select_related("unit").order_by("unit__code", "id"):
+    assignments = Assignment.objects.filter(start=START).select_related("unit")
+    for assignment in assignments.order_by("unit__code", "id"):
         for year, month in months_between(START, END):
             plan += _month_outings(assignment, year, month, rng)
     return plan
@@ -443,7 +444,9 @@ def load_month_reports() -> int:
             submitted_at=submitted_at,
         )
         for staff_unit_id in [PartyUnit.objects.get(code=STAFF_UNIT_CODE).pk]
-        for unit_id in PartyUnit.objects.values_list("pk", flat=True)
+        for unit_id in PartyUnit.objects.filter(code__in=[u[0] for u in UNITS]).values_list(
+            "pk", flat=True
+        )
         for year, month in months_between(START, END)[:-1]
     ]
     MonthReport.objects.bulk_create(reports)

@@ -201,7 +201,8 @@ def _demo_save(conn: psycopg.Connection) -> tuple[int, dict]:
         "JOIN activities_partyunit_staff s ON s.partyunit_id = u.id "
         "JOIN auth_user usr ON usr.id = s.user_id "
         "JOIN activities_assignment a ON a.unit_id = u.id "
-        "WHERE usr.username = 'nhaplieu' ORDER BY 3 DESC, a.commune_id LIMIT 1"
+        "WHERE usr.username = 'nhaplieu' AND a.\"end\" IS NOT NULL "
+        "ORDER BY 3 DESC, a.commune_id LIMIT 1"
     ).fetchone()
     village_id = conn.execute(
         "SELECT id FROM activities_village WHERE commune_id = %s ORDER BY id LIMIT 1",

@@ -1,4 +1,6 @@
-"""Load the demo data set: villages, units, assignments, accounts, activities and cases."""
+"""Load the demo data set: the province's communes, the district's history (villages, units,
+assignments, activities and cases of 2021–2025), and the present after the 2025 merger (the
+province's organisations, the four new communes' work up to today, the demo accounts)."""
 
 from django.conf import settings
 from django.core.management import call_command
@@ -7,12 +9,15 @@ from django.db import transaction
 
 from activities.models import Activity
 from lamb_binh.demo import activities as demo
+from lamb_binh.demo import province
 from lamb_binh.demo.housing import load_cases
 
 
 class Command(BaseCommand):
     help = (
-        "Nạp dữ liệu mẫu của huyện Lâm Bình (tài khoản quantri, nhaplieu, lanhdao; mật khẩu "
+        "Nạp dữ liệu mẫu: 124 xã, phường của tỉnh Tuyên Quang, lịch sử huyện Lâm Bình "
+        "2021–2025 và hoạt động của 4 xã mới từ 01/07/2025 đến hôm nay (tài khoản quantri, "
+        "lanhdao, nhaplieu, binhan_lanhdao, binhan_nhaplieu; mật khẩu "
         f"{demo.DEMO_PASSWORD}). Không chạy khi DEBUG tắt, trừ khi có --force. "
         "Bỏ qua nếu cơ sở dữ liệu đã có hoạt động."
     )
@@ -33,15 +38,19 @@ class Command(BaseCommand):
         if Activity.objects.exists():
             self.stdout.write("Cơ sở dữ liệu đã có hoạt động: không nạp dữ liệu mẫu.")
             return
-        call_command("load_communes", stdout=self.stdout)
+        call_command("load_communes", province=province.PROVINCE, stdout=self.stdout)
         with transaction.atomic():
             demo.load_reference()
             users = demo.load_users()
             activities = demo.load_activities()
             demo.load_month_reports()
             cases = load_cases()
+            units = province.load_organisations()
+            users += [u for u in province.load_accounts() if u not in users]
+            present, _ = province.load_present(units)
         self.stdout.write(
-            f"Đã nạp dữ liệu mẫu: {activities} hoạt động, {cases} hộ được hỗ trợ nhà ở."
+            f"Đã nạp dữ liệu mẫu: {activities} hoạt động đến 30/06/2024, {present} hoạt động "
+            f"từ 01/07/2025, {cases} hộ được hỗ trợ nhà ở."
         )
         if users:
             self.stdout.write(f"Tài khoản mẫu (mật khẩu {demo.DEMO_PASSWORD}): {', '.join(users)}.")

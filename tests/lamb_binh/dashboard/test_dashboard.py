@@ -43,8 +43,9 @@ def outing(unit, binh_an, road):
 
 def test_the_demo_data_read_the_districts_own_sentence(today, client, admin_user, demo):
     client.force_login(admin_user)
-    summary = client.get(DASHBOARD).context["report"].summary
-    # The figures of the news report (source-article.vi.txt), for the default period.
+    period = {"ky": "tuy-chon", "tu": "10/09/2021", "den": "30/06/2024"}
+    summary = client.get(DASHBOARD, period).context["report"].summary
+    # The figures of the news report (source-article.vi.txt), over the article's period.
     assert summary.startswith(
         "Từ 10/09/2021 đến 30/06/2024, 17 cơ quan, đơn vị đã huy động 1.780 lượt cán bộ, "
         "đảng viên cùng 9.340 lượt nhân dân tại 100 thôn, bản, tổ dân phố của 10/10 xã, "
