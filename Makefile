@@ -38,9 +38,11 @@ demo: migrate
 run: .env demo
 	@echo ""
 	@echo "  Mở http://$(HOST)/ — tài khoản mẫu (mật khẩu lambinh-demo):"
-	@echo "    quantri   quản trị"
-	@echo "    nhaplieu  cán bộ nhập liệu, Đảng bộ cơ quan chính quyền huyện"
-	@echo "    lanhdao   lãnh đạo"
+	@echo "    quantri          quản trị, toàn tỉnh"
+	@echo "    lanhdao          lãnh đạo, Ban Tuyên giáo và Dân vận Tỉnh ủy (toàn tỉnh)"
+	@echo "    nhaplieu         cán bộ nhập liệu, Chi bộ Sở Nông nghiệp và Môi trường"
+	@echo "    binhan_lanhdao   lãnh đạo, Đảng ủy xã Bình An"
+	@echo "    binhan_nhaplieu  cán bộ nhập liệu, Đảng ủy xã Bình An"
 	@echo ""
 	$(MANAGE) runserver $(HOST)
 
