@@ -446,7 +446,8 @@ class VillageMatcher:
         if not written:
             raise MatchError("Chưa ghi thôn, bản.", value=written)
         if (qualified := _QUALIFIED.fullmatch(written)) and commune is not None:
-            return self._match_in(*qualified.groups(), written, commune, on)
+            name, place = qualified.groups()
+            return self._match_in(name, place, written, commune, on)
         return self._match(written, commune, on)
 
     def _match_in(

@@ -169,7 +169,7 @@ def load_organisations() -> dict[str, PartyUnit]:
     chi bộ. The units by code."""
     units: dict[str, PartyUnit] = {}
     for code, name, short, kind, parent in PROVINCIAL:
-        units[code] = _unit(code, name, short, kind, parent=units.get(parent))
+        units[code] = _unit(code, name, short, kind, parent=units[parent] if parent else None)
     huyen_uy = _unit(
         HUYEN_UY,
         "Huyện ủy Lâm Bình",
@@ -267,7 +267,7 @@ def _working_units(units: dict[str, PartyUnit]) -> list[tuple[PartyUnit, Commune
         working.append((units[code], assignment.commune))
     for code in sorted(units):
         unit = units[code]
-        if unit.commune_id is not None:
+        if unit.commune is not None:
             working.append((unit, unit.commune))
     return working
 
