@@ -847,11 +847,10 @@ class _DayKey(_Key):
         return f"{self.date:%d/%m/%Y} · {self.activities}"
 
 
-class _Sums(models.Model):
-    """The sums of the activities a row is about, per unit of measure of their output: the
-    count, then a column per figure (added below from activities.figures)."""
+class _Totals(models.Model):
+    """The sums of the activities a row is about: the count, then a column per figure
+    (added below from activities.figures)."""
 
-    output_unit = models.CharField(max_length=30)
     activities = models.BigIntegerField(default=0)
 
     class Meta:
@@ -861,7 +860,16 @@ class _Sums(models.Model):
 # One column per figure: its sum, decimals as whole tenths or hundredths (Figure.scale),
 # so that they add up exactly everywhere. Added before the tables below inherit them.
 for _figure in FIGURES:
-    _Sums.add_to_class(_figure.column, models.BigIntegerField(default=0))
+    _Totals.add_to_class(_figure.column, models.BigIntegerField(default=0))
+
+
+class _Sums(_Totals):
+    """The sums per unit of measure of the output (m of road, kg of waste...)."""
+
+    output_unit = models.CharField(max_length=30)
+
+    class Meta:
+        abstract = True
 
 
 class _Reached(models.Model):
@@ -882,6 +890,13 @@ def _stat_unique(period: str, last: str, name: str) -> list[models.BaseConstrain
     ]
 
 
+def _by_area(period: str, name: str) -> list[models.Index]:
+    return [
+        models.Index(fields=["commune", period], name=f"{name}_stat_commune"),
+        models.Index(fields=["unit", period], name=f"{name}_stat_unit"),
+    ]
+
+
 class ActivityMonthStat(_MonthKey, _Sums):
     """Sums of the activities of one month, unit, commune, type and unit of measure."""
 
@@ -889,6 +904,8 @@ class ActivityMonthStat(_MonthKey, _Sums):
         verbose_name = "tổng hợp tháng"
         verbose_name_plural = "tổng hợp tháng"
         constraints = _stat_unique("month", "output_unit", "activity_month_stat_key")
+        # A commune's or a unit's figures by type read their few rows, not the whole cube.
+        indexes = _by_area("month", "month")
 
 
 class VillageMonthStat(_MonthKey, _Reached):
@@ -907,6 +924,8 @@ class ActivityDayStat(_DayKey, _Sums):
         verbose_name = "tổng hợp ngày"
         verbose_name_plural = "tổng hợp ngày"
         constraints = _stat_unique("date", "output_unit", "activity_day_stat_key")
+        # A commune's or a unit's figures by type read their few rows, not the whole cube.
+        indexes = _by_area("date", "day")
 
 
 class VillageDayStat(_DayKey, _Reached):
@@ -935,6 +954,170 @@ class WeekendDayStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} · {self.activities}"
+
+
+# Narrower tables for the reports that need no more: a province's cube of units × communes ×
+# types × months is as large as its activities, while units × communes × months, or types ×
+# months, stay small. Reports read the narrowest table that holds their key and filters.
+
+
+class _Area(models.Model):
+    """What a narrow summary row is about: a unit in a commune."""
+
+    unit = models.ForeignKey(PartyUnit, **_stat_key("đơn vị"))
+    commune = models.ForeignKey(Commune, **_stat_key("xã"))
+
+    class Meta:
+        abstract = True
+
+
+class AreaMonthStat(_Area, _Totals):
+    """Sums of the activities of one month, unit and commune (every type)."""
+
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = "tổng hợp tháng theo đơn vị, xã"
+        verbose_name_plural = "tổng hợp tháng theo đơn vị, xã"
+        constraints = [
+            models.UniqueConstraint(fields=["month", "unit", "commune"], name="area_month_stat_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} · {self.activities}"
+
+
+class AreaDayStat(_Area, _Totals):
+    """Sums of the activities of one day, unit and commune (every type)."""
+
+    date = models.DateField()
+
+    class Meta:
+        verbose_name = "tổng hợp ngày theo đơn vị, xã"
+        verbose_name_plural = "tổng hợp ngày theo đơn vị, xã"
+        constraints = [
+            models.UniqueConstraint(fields=["date", "unit", "commune"], name="area_day_stat_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} · {self.activities}"
+
+
+class TypeMonthStat(_Sums):
+    """Sums of the activities of one month, type and unit of measure (every unit, commune)."""
+
+    month = models.DateField()
+    activity_type = models.ForeignKey(ActivityType, **_stat_key("loại hoạt động"))
+
+    class Meta:
+        verbose_name = "tổng hợp tháng theo loại"
+        verbose_name_plural = "tổng hợp tháng theo loại"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "activity_type", "output_unit"], name="type_month_stat_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} · {self.activities}"
+
+
+class TypeDayStat(_Sums):
+    """Sums of the activities of one day, type and unit of measure (every unit, commune)."""
+
+    date = models.DateField()
+    activity_type = models.ForeignKey(ActivityType, **_stat_key("loại hoạt động"))
+
+    class Meta:
+        verbose_name = "tổng hợp ngày theo loại"
+        verbose_name_plural = "tổng hợp ngày theo loại"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "activity_type", "output_unit"], name="type_day_stat_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} · {self.activities}"
+
+
+class WeekendMonthStat(_Area):
+    """Saturday and Sunday activities of a unit in a commune in one month (the monthly rule,
+    where the unit was in charge of the commune all month)."""
+
+    month = models.DateField()
+    activities = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "hoạt động cuối tuần theo tháng"
+        verbose_name_plural = "hoạt động cuối tuần theo tháng"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "unit", "commune"], name="weekend_month_stat_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} · {self.activities}"
+
+
+class _VillageReach(_Area):
+    """How many activities of a unit in a commune reached a village (every type): in all,
+    and in each part of the row's period, one column per part."""
+
+    village = models.ForeignKey(Village, **_stat_key("thôn"))
+    activities = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+def part_column(prefix: str, number: int) -> str:
+    """The column of month `number` of a year (m01–m12) or day of a month (d01–d31)."""
+    return f"{prefix}{number:02d}"
+
+
+class VillageYearStat(_VillageReach):
+    """A year's row, with a column per month: the villages reached in any whole months of a
+    year are read from one row per village, unit and commune."""
+
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = "thôn đã đến theo năm"
+        verbose_name_plural = "thôn đã đến theo năm"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "unit", "commune", "village"], name="village_year_stat_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.activities}"
+
+
+class VillageMonthDaysStat(_VillageReach):
+    """A month's row, with a column per day: the days of a period outside its whole months."""
+
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = "thôn đã đến theo ngày trong tháng"
+        verbose_name_plural = "thôn đã đến theo ngày trong tháng"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "unit", "commune", "village"], name="village_month_days_stat_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} · {self.activities}"
+
+
+for _number in range(1, 13):
+    VillageYearStat.add_to_class(part_column("m", _number), models.IntegerField(default=0))
+for _number in range(1, 32):
+    VillageMonthDaysStat.add_to_class(part_column("d", _number), models.IntegerField(default=0))
 
 
 class ImportBatch(models.Model):

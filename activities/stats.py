@@ -1,13 +1,19 @@
 """Summary tables kept exact by database triggers, for reports that stay fast at scale.
 
-Five tables (models in activities/models.py) hold, per month and again per day, unit,
-commune and type, the sums of activities; per month and again per day, unit, commune, type
-and village, how many activities reached the village; and per weekend day, unit and commune,
-how many activities took place. Reports read whole months from the monthly tables and the
-days at the edges of a period from the daily ones. Row
-triggers on activities_activity and activities_activityvillage add and subtract each change,
-so the tables are exact after every write, whichever path it takes. The same statements are
-written for SQLite and PostgreSQL; the only differences are the month and weekday functions.
+The tables (models in activities/models.py), each per month and again per day:
+- the sums of the activities per unit, commune, type and unit of measure (the cube), and
+  the narrower sums per unit and commune, and per type and unit of measure, which a
+  province's reports read when they need no more (the cube is as large as the activities);
+- how many activities reached each village, per unit, commune and type; and across types
+  in a row per year with a column per month, and a row per month with a column per day, so
+  that the villages reached in any period are read from one row per village, unit and
+  commune and year (plus the period's edge months);
+- how many weekend activities a unit had in a commune (the monthly rule).
+Reports read whole months from the monthly tables and the days at the edges of a period
+from the daily ones. Row triggers on activities_activity and activities_activityvillage add
+and subtract each change, so the tables are exact after every write, whichever path it
+takes. The same statements are written for SQLite and PostgreSQL; the only differences are
+the date functions.
 
 Bulk loads wrap their inserts in `suspended()`: triggers off, then one exact rebuild.
 """
@@ -15,10 +21,12 @@ Bulk loads wrap their inserts in `suspended()`: triggers off, then one exact reb
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 
 from activities.figures import FIGURES, SUMMED, Figure
+from activities.models import part_column
 from activities.periods import weekend_sql
 
 MONTH_STAT = "activities_activitymonthstat"
@@ -26,19 +34,64 @@ VILLAGE_STAT = "activities_villagemonthstat"
 DAY_STAT = "activities_activitydaystat"
 VILLAGE_DAY_STAT = "activities_villagedaystat"
 WEEKEND_STAT = "activities_weekenddaystat"
-TABLES = (MONTH_STAT, VILLAGE_STAT, DAY_STAT, VILLAGE_DAY_STAT, WEEKEND_STAT)
-# The same tables as model labels ("activities.activitymonthstat"), for whatever copies data
-# and must leave them out (backup_data): rebuild() recreates them from the activities.
-SUMMARY_MODELS = tuple(table.replace("_", ".", 1) for table in TABLES)
+AREA_MONTH_STAT = "activities_areamonthstat"
+AREA_DAY_STAT = "activities_areadaystat"
+TYPE_MONTH_STAT = "activities_typemonthstat"
+TYPE_DAY_STAT = "activities_typedaystat"
+WEEKEND_MONTH_STAT = "activities_weekendmonthstat"
+VILLAGE_YEAR_STAT = "activities_villageyearstat"
+VILLAGE_MONTH_DAYS_STAT = "activities_villagemonthdaysstat"
 ACTIVITY = "activities_activity"
 LINK = "activities_activityvillage"
 
-_MONTH_KEY = "month, unit_id, commune_id, activity_type_id, output_unit"
-_VILLAGE_KEY = "month, unit_id, commune_id, activity_type_id, village_id"
-_DAY_KEY = "date, unit_id, commune_id, activity_type_id, output_unit"
-_VILLAGE_DAY_KEY = "date, unit_id, commune_id, activity_type_id, village_id"
-_WEEKEND_KEY = "date, unit_id, commune_id"
-# The sums tables' columns: the activities counted, then one per figure (activities/figures.py).
+
+@dataclass(frozen=True)
+class _Table:
+    """A summary table: its period column (month, date, year), the activity's columns it is
+    keyed by after the period and, for a village table spread over columns, the prefix and
+    count of its parts (m01–m12 of a year, d01–d31 of a month)."""
+
+    name: str
+    period: str
+    keys: tuple[str, ...]
+    parts: tuple[str, int] | None = None
+
+    def key(self, *, village: bool = False) -> str:
+        return ", ".join([self.period, *self.keys, *(["village_id"] if village else [])])
+
+
+_UNIT_COMMUNE = ("unit_id", "commune_id")
+_CUBE = (*_UNIT_COMMUNE, "activity_type_id", "output_unit")
+_TYPE = ("activity_type_id", "output_unit")
+# Sums of the activities: the whole cube, units × communes, types.
+SUMS_TABLES = (
+    _Table(MONTH_STAT, "month", _CUBE),
+    _Table(DAY_STAT, "date", _CUBE),
+    _Table(AREA_MONTH_STAT, "month", _UNIT_COMMUNE),
+    _Table(AREA_DAY_STAT, "date", _UNIT_COMMUNE),
+    _Table(TYPE_MONTH_STAT, "month", _TYPE),
+    _Table(TYPE_DAY_STAT, "date", _TYPE),
+)
+# How many weekend activities.
+WEEKEND_TABLES = (
+    _Table(WEEKEND_STAT, "date", _UNIT_COMMUNE),
+    _Table(WEEKEND_MONTH_STAT, "month", _UNIT_COMMUNE),
+)
+# How many activities reached a village: by type, and across types in one row per year
+# (a column per month) or per month (a column per day).
+VILLAGE_TABLES = (
+    _Table(VILLAGE_STAT, "month", (*_UNIT_COMMUNE, "activity_type_id")),
+    _Table(VILLAGE_DAY_STAT, "date", (*_UNIT_COMMUNE, "activity_type_id")),
+    _Table(VILLAGE_YEAR_STAT, "year", _UNIT_COMMUNE, parts=("m", 12)),
+    _Table(VILLAGE_MONTH_DAYS_STAT, "month", _UNIT_COMMUNE, parts=("d", 31)),
+)
+TABLES = tuple(t.name for t in (*SUMS_TABLES, *VILLAGE_TABLES, *WEEKEND_TABLES))
+# The same tables as model labels ("activities.activitymonthstat"), for whatever copies data
+# and must leave them out (backup_data): rebuild() recreates them from the activities.
+SUMMARY_MODELS = tuple(table.replace("_", ".", 1) for table in TABLES)
+
+# The sums tables' figure columns: the activities counted, then one per figure
+# (activities/figures.py).
 _SUMS = ["activities", *SUMMED]
 
 
@@ -46,6 +99,23 @@ def _month(vendor: str, column: str) -> str:
     if vendor == "postgresql":
         return f"CAST(date_trunc('month', {column}) AS date)"
     return f"date({column}, 'start of month')"
+
+
+def _part_of(vendor: str, column: str, what: str) -> str:
+    """The year, the month of the year or the day of the month of a date, as an integer."""
+    if vendor == "postgresql":
+        return f"CAST(EXTRACT({what.upper()} FROM {column}) AS INTEGER)"
+    pattern = {"year": "%Y", "month": "%m", "day": "%d"}[what]
+    return f"CAST(strftime('{pattern}', {column}) AS INTEGER)"
+
+
+def _period(vendor: str, table: _Table, day: str) -> str:
+    """The value of the table's period column for an activity's `day`."""
+    if table.period == "month":
+        return _month(vendor, day)
+    if table.period == "year":
+        return _part_of(vendor, day, "year")
+    return day
 
 
 def _weekend(vendor: str, column: str) -> str:
@@ -67,56 +137,71 @@ def _add_up(table: str, columns: list[str]) -> str:
     return ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
 
 
-def _sums_tables(vendor: str, day: str) -> list[tuple[str, str, str]]:
-    """(table, key columns, period value) of the sums tables, for an activity's `day`."""
-    return [(MONTH_STAT, _MONTH_KEY, _month(vendor, day)), (DAY_STAT, _DAY_KEY, day)]
-
-
-def _village_tables(vendor: str, day: str) -> list[tuple[str, str, str]]:
-    return [
-        (VILLAGE_STAT, _VILLAGE_KEY, _month(vendor, day)),
-        (VILLAGE_DAY_STAT, _VILLAGE_DAY_KEY, day),
-    ]
+def _counted(vendor: str, table: _Table, day: str, count: str) -> tuple[list[str], list[str]]:
+    """A village table's count columns, and what one activity on `day` adds to each:
+    `count` to the total and to its own month's (or day's) column."""
+    if table.parts is None:
+        return ["activities"], [count]
+    prefix, number = table.parts
+    part = _part_of(vendor, day, "month" if prefix == "m" else "day")
+    columns = [part_column(prefix, n) for n in range(1, number + 1)]
+    values = [f"CASE WHEN {part} = {n} THEN {count} ELSE 0 END" for n in range(1, number + 1)]
+    return ["activities", *columns], [count, *values]
 
 
 def _activity_statements(vendor: str, row: str, sign: int, *, villages: bool) -> list[str]:
     """Add (sign 1) or take away (sign -1) one activity row (NEW or OLD) from the tables."""
     s = "" if sign > 0 else "-"
     values = ", ".join(f"{s}{_stored(figure, row)}" for figure in FIGURES)
+    day = f"{row}.date"
     statements = [
-        f"INSERT INTO {table} ({key}, {', '.join(_SUMS)}) "
-        f"SELECT {period}, {row}.unit_id, {row}.commune_id, "
-        f"{row}.activity_type_id, {row}.output_unit, {s}1, {values} WHERE 1 = 1 "
-        f"ON CONFLICT ({key}) DO UPDATE SET {_add_up(table, _SUMS)}"
-        for table, key, period in _sums_tables(vendor, f"{row}.date")
+        f"INSERT INTO {t.name} ({t.key()}, {', '.join(_SUMS)}) "
+        f"SELECT {_period(vendor, t, day)}, {', '.join(f'{row}.{k}' for k in t.keys)}, "
+        f"{s}1, {values} WHERE 1 = 1 "
+        f"ON CONFLICT ({t.key()}) DO UPDATE SET {_add_up(t.name, _SUMS)}"
+        for t in SUMS_TABLES
     ]
-    statements.append(
-        f"INSERT INTO {WEEKEND_STAT} ({_WEEKEND_KEY}, activities) "
-        f"SELECT {row}.date, {row}.unit_id, {row}.commune_id, {s}1 "
-        f"WHERE {_weekend(vendor, f'{row}.date')} "
-        f"ON CONFLICT ({_WEEKEND_KEY}) DO UPDATE SET {_add_up(WEEKEND_STAT, ['activities'])}"
+    statements.extend(
+        f"INSERT INTO {t.name} ({t.key()}, activities) "
+        f"SELECT {_period(vendor, t, day)}, {', '.join(f'{row}.{k}' for k in t.keys)}, {s}1 "
+        f"WHERE {_weekend(vendor, day)} "
+        f"ON CONFLICT ({t.key()}) DO UPDATE SET {_add_up(t.name, ['activities'])}"
+        for t in WEEKEND_TABLES
     )
     if villages:
         statements.extend(
-            f"INSERT INTO {table} ({key}, activities) "
-            f"SELECT {period}, {row}.unit_id, {row}.commune_id, "
-            f"{row}.activity_type_id, link.village_id, {s}1 FROM {LINK} link "
-            f"WHERE link.activity_id = {row}.id "
-            f"ON CONFLICT ({key}) DO UPDATE SET {_add_up(table, ['activities'])}"
-            for table, key, period in _village_tables(vendor, f"{row}.date")
+            _village_statement(vendor, t, activity=row, link="link", sign=sign)
+            + f" FROM {LINK} link WHERE link.activity_id = {row}.id"
+            + _on_village_conflict(vendor, t)
+            for t in VILLAGE_TABLES
         )
     return statements
 
 
+def _village_statement(vendor: str, table: _Table, *, activity: str, link: str, sign: int) -> str:
+    """INSERT ... SELECT of one village link's count, without its FROM."""
+    s = "" if sign > 0 else "-"
+    columns, values = _counted(vendor, table, f"{activity}.date", f"{s}1")
+    keys = ", ".join(f"{activity}.{k}" for k in table.keys)
+    return (
+        f"INSERT INTO {table.name} ({table.key(village=True)}, {', '.join(columns)}) "
+        f"SELECT {_period(vendor, table, f'{activity}.date')}, {keys}, {link}.village_id, "
+        f"{', '.join(values)}"
+    )
+
+
+def _on_village_conflict(vendor: str, table: _Table) -> str:
+    columns, _ = _counted(vendor, table, "date", "1")
+    return f" ON CONFLICT ({table.key(village=True)}) DO UPDATE SET {_add_up(table.name, columns)}"
+
+
 def _link_statements(vendor: str, row: str, sign: int) -> list[str]:
     """Count (or uncount) one village link of an activity."""
-    s = "" if sign > 0 else "-"
     return [
-        f"INSERT INTO {table} ({key}, activities) "
-        f"SELECT {period}, a.unit_id, a.commune_id, a.activity_type_id, "
-        f"{row}.village_id, {s}1 FROM {ACTIVITY} a WHERE a.id = {row}.activity_id "
-        f"ON CONFLICT ({key}) DO UPDATE SET {_add_up(table, ['activities'])}"
-        for table, key, period in _village_tables(vendor, "a.date")
+        _village_statement(vendor, t, activity="a", link=row, sign=sign)
+        + f" FROM {ACTIVITY} a WHERE a.id = {row}.activity_id"
+        + _on_village_conflict(vendor, t)
+        for t in VILLAGE_TABLES
     ]
 
 
@@ -241,36 +326,36 @@ def drop_triggers(conn=connection) -> None:
 def rebuild(conn=connection) -> None:
     """Recompute the tables from the activities (exact; used after bulk loads)."""
     v = conn.vendor
+    sums = ", ".join(f"SUM({_stored(figure, 'a')})" for figure in FIGURES)
     with conn.cursor() as cursor:
         for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")
-        sums = ", ".join(f"SUM({_stored(figure, 'a')})" for figure in FIGURES)
-        for table, key, period in _sums_tables(v, "a.date"):
+        for t in SUMS_TABLES:
+            group = ", ".join([_period(v, t, "a.date"), *(f"a.{k}" for k in t.keys)])
             cursor.execute(
-                f"INSERT INTO {table} ({key}, {', '.join(_SUMS)}) "
-                f"SELECT {period}, a.unit_id, a.commune_id, a.activity_type_id, a.output_unit, "
-                f"COUNT(*), {sums} "
-                f"FROM {ACTIVITY} a GROUP BY {period}, a.unit_id, a.commune_id, "
-                "a.activity_type_id, a.output_unit "
+                f"INSERT INTO {t.name} ({t.key()}, {', '.join(_SUMS)}) "
+                f"SELECT {group}, COUNT(*), {sums} FROM {ACTIVITY} a GROUP BY {group} "
                 # In period order, as the triggers write them day by day: a few days' rows
                 # then sit together on disk.
-                f"ORDER BY {period}"
+                f"ORDER BY {_period(v, t, 'a.date')}"
             )
-        for table, key, period in _village_tables(v, "a.date"):
+        for t in VILLAGE_TABLES:
+            group = ", ".join([_period(v, t, "a.date"), *(f"a.{k}" for k in t.keys)])
+            columns, values = _counted(v, t, "a.date", "1")
             cursor.execute(
-                f"INSERT INTO {table} ({key}, activities) "
-                f"SELECT {period}, a.unit_id, a.commune_id, a.activity_type_id, "
-                f"link.village_id, COUNT(*) FROM {ACTIVITY} a "
-                f"JOIN {LINK} link ON link.activity_id = a.id "
-                f"GROUP BY {period}, a.unit_id, a.commune_id, a.activity_type_id, link.village_id "
-                f"ORDER BY {period}"
+                f"INSERT INTO {t.name} ({t.key(village=True)}, {', '.join(columns)}) "
+                f"SELECT {group}, link.village_id, {', '.join(f'SUM({x})' for x in values)} "
+                f"FROM {ACTIVITY} a JOIN {LINK} link ON link.activity_id = a.id "
+                f"GROUP BY {group}, link.village_id ORDER BY {_period(v, t, 'a.date')}"
             )
-        cursor.execute(
-            f"INSERT INTO {WEEKEND_STAT} ({_WEEKEND_KEY}, activities) "
-            f"SELECT a.date, a.unit_id, a.commune_id, COUNT(*) FROM {ACTIVITY} a "
-            f"WHERE {_weekend(v, 'a.date')} GROUP BY a.date, a.unit_id, a.commune_id "
-            "ORDER BY a.date"
-        )
+        for t in WEEKEND_TABLES:
+            group = ", ".join([_period(v, t, "a.date"), *(f"a.{k}" for k in t.keys)])
+            cursor.execute(
+                f"INSERT INTO {t.name} ({t.key()}, activities) "
+                f"SELECT {group}, COUNT(*) FROM {ACTIVITY} a "
+                f"WHERE {_weekend(v, 'a.date')} GROUP BY {group} "
+                f"ORDER BY {_period(v, t, 'a.date')}"
+            )
         if v == "postgresql":
             # Every row changed: fresh statistics now, not when autovacuum comes round, so
             # that the planner reads the tables for what they are (small, indexed by period).

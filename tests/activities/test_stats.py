@@ -15,22 +15,48 @@ from activities.models import (
     ActivityMonthStat,
     ActivityType,
     ActivityVillage,
+    AreaDayStat,
+    AreaMonthStat,
+    TypeDayStat,
+    TypeMonthStat,
     Village,
     VillageDayStat,
+    VillageMonthDaysStat,
     VillageMonthStat,
+    VillageYearStat,
     WeekendDayStat,
+    WeekendMonthStat,
 )
 from tests.factories import make_activity
 
 pytestmark = pytest.mark.django_db
 
 
+CUBE = ("unit_id", "commune_id", "activity_type_id", "output_unit")
+AREA = ("unit_id", "commune_id")
+TYPE = ("activity_type_id", "output_unit")
+TABLE_NAMES = {
+    "months",
+    "villages",
+    "days",
+    "village_days",
+    "weekends",
+    "area_months",
+    "area_days",
+    "type_months",
+    "type_days",
+    "weekend_months",
+    "village_years",
+    "village_month_days",
+}
+
+
 def kept() -> dict:
     """What the triggers maintained (rows that went back to zero count as absent)."""
 
-    def sums(model, period: str) -> dict:
+    def sums(model, period: str, keys=CUBE) -> dict:
         return {
-            (getattr(r, period), r.unit_id, r.commune_id, r.activity_type_id, r.output_unit): (
+            (getattr(r, period), *(getattr(r, k) for k in keys)): (
                 r.activities,
                 r.cadres,
                 r.people,
@@ -50,19 +76,34 @@ def kept() -> dict:
             for r in model.objects.exclude(activities=0)
         }
 
-    months, days = sums(ActivityMonthStat, "month"), sums(ActivityDayStat, "date")
-    villages = reached(VillageMonthStat, "month")
-    village_days = reached(VillageDayStat, "date")
-    weekends = {
-        (r.date, r.unit_id, r.commune_id): r.activities
-        for r in WeekendDayStat.objects.exclude(activities=0)
-    }
+    def spread(model, period: str, prefix: str, parts: int) -> dict:
+        return {
+            (getattr(r, period), r.unit_id, r.commune_id, r.village_id): (
+                r.activities,
+                *(getattr(r, f"{prefix}{n:02d}") for n in range(1, parts + 1)),
+            )
+            for r in model.objects.exclude(activities=0)
+        }
+
+    def weekends(model, period: str) -> dict:
+        return {
+            (getattr(r, period), r.unit_id, r.commune_id): r.activities
+            for r in model.objects.exclude(activities=0)
+        }
+
     return {
-        "months": months,
-        "villages": villages,
-        "days": days,
-        "village_days": village_days,
-        "weekends": weekends,
+        "months": sums(ActivityMonthStat, "month"),
+        "villages": reached(VillageMonthStat, "month"),
+        "days": sums(ActivityDayStat, "date"),
+        "village_days": reached(VillageDayStat, "date"),
+        "weekends": weekends(WeekendDayStat, "date"),
+        "area_months": sums(AreaMonthStat, "month", AREA),
+        "area_days": sums(AreaDayStat, "date", AREA),
+        "type_months": sums(TypeMonthStat, "month", TYPE),
+        "type_days": sums(TypeDayStat, "date", TYPE),
+        "weekend_months": weekends(WeekendMonthStat, "month"),
+        "village_years": spread(VillageYearStat, "year", "m", 12),
+        "village_month_days": spread(VillageMonthDaysStat, "month", "d", 31),
     }
 
 
@@ -70,11 +111,11 @@ def computed() -> dict:
     """The same figures computed directly from the activities with the ORM (sums) and in
     Python (villages, weekends)."""
 
-    def sums(period) -> dict:
+    def sums(period, keys=CUBE) -> dict:
         result = {}
         for r in (
             Activity.objects.annotate(m=period)
-            .values("m", "unit_id", "commune_id", "activity_type_id", "output_unit")
+            .values("m", *keys)
             .annotate(
                 n=Count("id"),
                 c=Sum("cadre_participations"),
@@ -86,7 +127,7 @@ def computed() -> dict:
             )
             .order_by()
         ):
-            key = (r["m"], r["unit_id"], r["commune_id"], r["activity_type_id"], r["output_unit"])
+            key = (r["m"], *(r[k] for k in keys))
             result[key] = (
                 r["n"],
                 r["c"],
@@ -98,24 +139,41 @@ def computed() -> dict:
             )
         return result
 
-    months, days = sums(TruncMonth("date")), sums(F("date"))
-    villages, village_days = {}, {}
+    villages, village_days, years, month_days = {}, {}, {}, {}
     for link in ActivityVillage.objects.select_related("activity"):
         a = link.activity
         rest = (a.unit_id, a.commune_id, a.activity_type_id, link.village_id)
         for table, period in ((villages, a.date.replace(day=1)), (village_days, a.date)):
             table[(period, *rest)] = table.get((period, *rest), 0) + 1
-    weekends = {}
+        # Across types: a total, then a count per month of the year / day of the month.
+        place = (a.unit_id, a.commune_id, link.village_id)
+        for table, key, part, parts in (
+            (years, (a.date.year, *place), a.date.month, 12),
+            (month_days, (a.date.replace(day=1), *place), a.date.day, 31),
+        ):
+            counts = list(table.get(key, (0,) * (parts + 1)))
+            counts[0] += 1
+            counts[part] += 1
+            table[key] = tuple(counts)
+    weekends, weekend_months = {}, {}
     for a in Activity.objects.all():
         if a.date.weekday() >= 5:
-            key = (a.date, a.unit_id, a.commune_id)
-            weekends[key] = weekends.get(key, 0) + 1
+            for table, period in ((weekends, a.date), (weekend_months, a.date.replace(day=1))):
+                key = (period, a.unit_id, a.commune_id)
+                table[key] = table.get(key, 0) + 1
     return {
-        "months": months,
+        "months": sums(TruncMonth("date")),
         "villages": villages,
-        "days": days,
+        "days": sums(F("date")),
         "village_days": village_days,
         "weekends": weekends,
+        "area_months": sums(TruncMonth("date"), AREA),
+        "area_days": sums(F("date"), AREA),
+        "type_months": sums(TruncMonth("date"), TYPE),
+        "type_days": sums(F("date"), TYPE),
+        "weekend_months": weekend_months,
+        "village_years": years,
+        "village_month_days": month_days,
     }
 
 
@@ -185,7 +243,7 @@ def test_deleting_takes_figures_away(unit, binh_an, road, two_villages):
     assert kept() == computed()
     keep.delete()
     assert all(table == {} for table in kept().values())
-    assert set(kept()) == {"months", "villages", "days", "village_days", "weekends"}
+    assert set(kept()) == TABLE_NAMES
 
 
 def test_bulk_and_raw_sql_writes_are_counted_too(unit, binh_an, road, two_villages):
