@@ -95,6 +95,19 @@ SUMMARY_MODELS = tuple(table.replace("_", ".", 1) for table in TABLES)
 _SUMS = ["activities", *SUMMED]
 
 
+# The summary tables that exist: a database migrated to an earlier state (a migration
+# test, a rollback) has only some; the triggers and the rebuild write those.
+Present = frozenset[str]
+
+
+def present_tables(conn=connection) -> Present:
+    return frozenset(conn.introspection.table_names()) & frozenset(TABLES)
+
+
+def _kept(tables: tuple[_Table, ...], present: Present) -> list[_Table]:
+    return [t for t in tables if t.name in present]
+
+
 def _month(vendor: str, column: str) -> str:
     if vendor == "postgresql":
         return f"CAST(date_trunc('month', {column}) AS date)"
@@ -149,7 +162,9 @@ def _counted(vendor: str, table: _Table, day: str, count: str) -> tuple[list[str
     return ["activities", *columns], [count, *values]
 
 
-def _activity_statements(vendor: str, row: str, sign: int, *, villages: bool) -> list[str]:
+def _activity_statements(
+    vendor: str, row: str, sign: int, *, villages: bool, present: Present
+) -> list[str]:
     """Add (sign 1) or take away (sign -1) one activity row (NEW or OLD) from the tables."""
     s = "" if sign > 0 else "-"
     values = ", ".join(f"{s}{_stored(figure, row)}" for figure in FIGURES)
@@ -159,21 +174,21 @@ def _activity_statements(vendor: str, row: str, sign: int, *, villages: bool) ->
         f"SELECT {_period(vendor, t, day)}, {', '.join(f'{row}.{k}' for k in t.keys)}, "
         f"{s}1, {values} WHERE 1 = 1 "
         f"ON CONFLICT ({t.key()}) DO UPDATE SET {_add_up(t.name, _SUMS)}"
-        for t in SUMS_TABLES
+        for t in _kept(SUMS_TABLES, present)
     ]
     statements.extend(
         f"INSERT INTO {t.name} ({t.key()}, activities) "
         f"SELECT {_period(vendor, t, day)}, {', '.join(f'{row}.{k}' for k in t.keys)}, {s}1 "
         f"WHERE {_weekend(vendor, day)} "
         f"ON CONFLICT ({t.key()}) DO UPDATE SET {_add_up(t.name, ['activities'])}"
-        for t in WEEKEND_TABLES
+        for t in _kept(WEEKEND_TABLES, present)
     )
     if villages:
         statements.extend(
             _village_statement(vendor, t, activity=row, link="link", sign=sign)
             + f" FROM {LINK} link WHERE link.activity_id = {row}.id"
             + _on_village_conflict(vendor, t)
-            for t in VILLAGE_TABLES
+            for t in _kept(VILLAGE_TABLES, present)
         )
     return statements
 
@@ -195,17 +210,17 @@ def _on_village_conflict(vendor: str, table: _Table) -> str:
     return f" ON CONFLICT ({table.key(village=True)}) DO UPDATE SET {_add_up(table.name, columns)}"
 
 
-def _link_statements(vendor: str, row: str, sign: int) -> list[str]:
+def _link_statements(vendor: str, row: str, sign: int, present: Present) -> list[str]:
     """Count (or uncount) one village link of an activity."""
     return [
         _village_statement(vendor, t, activity="a", link=row, sign=sign)
         + f" FROM {ACTIVITY} a WHERE a.id = {row}.activity_id"
         + _on_village_conflict(vendor, t)
-        for t in VILLAGE_TABLES
+        for t in _kept(VILLAGE_TABLES, present)
     ]
 
 
-def _sqlite_triggers() -> list[str]:
+def _sqlite_triggers(present: Present) -> list[str]:
     def trigger(name: str, event: str, table: str, statements: list[str]) -> str:
         body = ";\n  ".join(statements)
         return f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN\n  {body};\nEND"
@@ -216,28 +231,28 @@ def _sqlite_triggers() -> list[str]:
             "activity_stats_insert",
             "INSERT",
             ACTIVITY,
-            _activity_statements(v, "NEW", 1, villages=False),
+            _activity_statements(v, "NEW", 1, villages=False, present=present),
         ),
         trigger(
             "activity_stats_delete",
             "DELETE",
             ACTIVITY,
-            _activity_statements(v, "OLD", -1, villages=True),
+            _activity_statements(v, "OLD", -1, villages=True, present=present),
         ),
         trigger(
             "activity_stats_update",
             "UPDATE",
             ACTIVITY,
-            _activity_statements(v, "OLD", -1, villages=True)
-            + _activity_statements(v, "NEW", 1, villages=True),
+            _activity_statements(v, "OLD", -1, villages=True, present=present)
+            + _activity_statements(v, "NEW", 1, villages=True, present=present),
         ),
-        trigger("link_stats_insert", "INSERT", LINK, _link_statements(v, "NEW", 1)),
-        trigger("link_stats_delete", "DELETE", LINK, _link_statements(v, "OLD", -1)),
+        trigger("link_stats_insert", "INSERT", LINK, _link_statements(v, "NEW", 1, present)),
+        trigger("link_stats_delete", "DELETE", LINK, _link_statements(v, "OLD", -1, present)),
         trigger(
             "link_stats_update",
             "UPDATE",
             LINK,
-            _link_statements(v, "OLD", -1) + _link_statements(v, "NEW", 1),
+            _link_statements(v, "OLD", -1, present) + _link_statements(v, "NEW", 1, present),
         ),
     ]
 
@@ -256,7 +271,7 @@ _SKIP_WHEN_SUSPENDED = (
 )
 
 
-def _postgresql_triggers() -> list[str]:
+def _postgresql_triggers(present: Present) -> list[str]:
     v = "postgresql"
 
     def body(statements: list[str]) -> str:
@@ -267,12 +282,12 @@ CREATE OR REPLACE FUNCTION activity_stats() RETURNS trigger LANGUAGE plpgsql AS 
 BEGIN
   {_SKIP_WHEN_SUSPENDED}
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    {body(_activity_statements(v, "OLD", -1, villages=True))}
+    {body(_activity_statements(v, "OLD", -1, villages=True, present=present))}
   END IF;
   IF TG_OP = 'UPDATE' THEN
-    {body(_activity_statements(v, "NEW", 1, villages=True))}
+    {body(_activity_statements(v, "NEW", 1, villages=True, present=present))}
   ELSIF TG_OP = 'INSERT' THEN
-    {body(_activity_statements(v, "NEW", 1, villages=False))}
+    {body(_activity_statements(v, "NEW", 1, villages=False, present=present))}
   END IF;
   RETURN NULL;
 END $$"""
@@ -281,10 +296,10 @@ CREATE OR REPLACE FUNCTION link_stats() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   {_SKIP_WHEN_SUSPENDED}
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    {body(_link_statements(v, "OLD", -1))}
+    {body(_link_statements(v, "OLD", -1, present))}
   END IF;
   IF TG_OP IN ('UPDATE', 'INSERT') THEN
-    {body(_link_statements(v, "NEW", 1))}
+    {body(_link_statements(v, "NEW", 1, present))}
   END IF;
   RETURN NULL;
 END $$"""
@@ -301,13 +316,14 @@ END $$"""
 
 
 def install_triggers(conn=connection) -> None:
+    present = present_tables(conn)
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
-            for statement in _postgresql_triggers():
+            for statement in _postgresql_triggers(present):
                 cursor.execute(statement)
         else:
             drop_triggers(conn)
-            for statement in _sqlite_triggers():
+            for statement in _sqlite_triggers(present):
                 cursor.execute(statement)
 
 
@@ -326,11 +342,12 @@ def drop_triggers(conn=connection) -> None:
 def rebuild(conn=connection) -> None:
     """Recompute the tables from the activities (exact; used after bulk loads)."""
     v = conn.vendor
+    present = present_tables(conn)
     sums = ", ".join(f"SUM({_stored(figure, 'a')})" for figure in FIGURES)
     with conn.cursor() as cursor:
-        for table in TABLES:
+        for table in sorted(present):
             cursor.execute(f"DELETE FROM {table}")
-        for t in SUMS_TABLES:
+        for t in _kept(SUMS_TABLES, present):
             group = ", ".join([_period(v, t, "a.date"), *(f"a.{k}" for k in t.keys)])
             cursor.execute(
                 f"INSERT INTO {t.name} ({t.key()}, {', '.join(_SUMS)}) "
@@ -339,7 +356,7 @@ def rebuild(conn=connection) -> None:
                 # then sit together on disk.
                 f"ORDER BY {_period(v, t, 'a.date')}"
             )
-        for t in VILLAGE_TABLES:
+        for t in _kept(VILLAGE_TABLES, present):
             group = ", ".join([_period(v, t, "a.date"), *(f"a.{k}" for k in t.keys)])
             columns, values = _counted(v, t, "a.date", "1")
             cursor.execute(
@@ -348,7 +365,7 @@ def rebuild(conn=connection) -> None:
                 f"FROM {ACTIVITY} a JOIN {LINK} link ON link.activity_id = a.id "
                 f"GROUP BY {group}, link.village_id ORDER BY {_period(v, t, 'a.date')}"
             )
-        for t in WEEKEND_TABLES:
+        for t in _kept(WEEKEND_TABLES, present):
             group = ", ".join([_period(v, t, "a.date"), *(f"a.{k}" for k in t.keys)])
             cursor.execute(
                 f"INSERT INTO {t.name} ({t.key()}, activities) "
@@ -359,7 +376,7 @@ def rebuild(conn=connection) -> None:
         if v == "postgresql":
             # Every row changed: fresh statistics now, not when autovacuum comes round, so
             # that the planner reads the tables for what they are (small, indexed by period).
-            for table in TABLES:
+            for table in sorted(present):
                 cursor.execute(f"ANALYZE {table}")
 
 

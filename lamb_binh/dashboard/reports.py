@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db import models
+from django.db.models import BooleanField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from activities.access import Reach, province_reach
@@ -25,13 +26,21 @@ from activities.models import (
     ActivityDayStat,
     ActivityMonthStat,
     ActivityType,
+    AreaDayStat,
+    AreaMonthStat,
     Assignment,
     Commune,
     MonthReport,
     PartyUnit,
+    TypeDayStat,
+    TypeMonthStat,
     VillageDayStat,
+    VillageMonthDaysStat,
     VillageMonthStat,
+    VillageYearStat,
     WeekendDayStat,
+    WeekendMonthStat,
+    part_column,
 )
 from activities.periods import Period, month_end
 
@@ -55,6 +64,11 @@ class Totals:
         if name in figures:
             return figures[name]
         raise AttributeError(name)
+
+    def add(self, other: Totals) -> None:
+        self.activities += other.activities
+        for name, value in other.figures.items():
+            self.figures[name] += value
 
     def add_stat(self, row: dict) -> None:
         self.activities += row["activities"] or 0
@@ -131,6 +145,9 @@ class RuleMatrix:
     focus_month: datetime.date | None
     missed: list[PartyUnit]
     not_reported: list[PartyUnit]
+    # The period's months before those shown (the page shows the last RULE_MONTHS_SHOWN;
+    # the export, every month).
+    earlier_months: int = 0
 
     # Above this many rows the page folds each organisation's group (a province has hundreds).
     FOLD_ABOVE = 30
@@ -231,6 +248,16 @@ class Scope:
         worked_there = Assignment.objects.filter(commune__in=self.reach.communes or ())
         return PartyUnit.objects.filter(self.reach.unit_q() | Q(pk__in=worked_there.values("unit")))
 
+    @cached_property
+    def units(self) -> list[PartyUnit]:
+        """The organisations in reach (only the one chosen, if one is), by name, with the
+        organisation above each read: the unit table and the rule list them."""
+        units = self.reach_units().select_related("parent").order_by("name")
+        chosen = self.filterset.form.cleaned_data.get("don_vi")
+        if chosen:
+            units = units.filter(pk=chosen.pk)
+        return list(units)
+
     def area_communes(self) -> QuerySet[Commune]:
         """The communes of the reach (all for the province or an organisation's own work)
         and of the commune filter (the commune and those merged into it)."""
@@ -250,63 +277,108 @@ class Scope:
                 queryset = self.filterset.filters[name].filter(queryset, data[name])
         return queryset
 
-    # The two sources of a period's figures.
-    def stats(self) -> QuerySet[ActivityMonthStat]:
-        full = self.period.full_months()
-        if full is None:
-            return ActivityMonthStat.objects.none()
-        return self.filtered(ActivityMonthStat.objects.filter(month__range=full))
+    @cached_property
+    def typed(self) -> bool:
+        """A type is chosen: figures come from the tables keyed by type."""
+        return bool(self.filterset.form.cleaned_data.get("loai"))
 
-    def _edge_days(self, model):
-        """The daily summary rows of the days outside whole months (none if there are none)."""
+    @cached_property
+    def everywhere(self) -> bool:
+        """The whole province, no commune and no unit chosen: figures by type need neither."""
+        data = self.filterset.form.cleaned_data
+        return self.reach.whole and not data.get("xa") and not data.get("don_vi")
+
+    def _edge_condition(self) -> Q | None:
+        """The days outside whole months (None if there are none)."""
         edges = self.period.edges()
         if not edges:
-            return model.objects.none()
+            return None
         condition = Q()
         for start, end in edges:
             condition |= Q(date__range=(start, end))
-        return self.filtered(model.objects.filter(condition))
+        return condition
 
-    def village_stats(self) -> QuerySet[VillageMonthStat]:
-        full = self.period.full_months()
-        if full is None:
-            return VillageMonthStat.objects.none()
-        return self.filtered(VillageMonthStat.objects.filter(month__range=full, activities__gt=0))
+    def sums_by(self, by: str) -> dict:
+        """Totals per commune, unit, month or (type, unit of measure), summed in SQL: whole
+        months from a monthly table, edge days from the daily one, in one UNION. The
+        narrowest tables that hold the key and the filters (activities/stats.py)."""
+        cache = vars(self).setdefault("_sums", {})
+        if by not in cache:
+            cache[by] = self._sums_by(by)
+        return cache[by]
 
-    @cached_property
-    def edge_groups(self) -> list[dict]:
-        """The edge days' sums, by everything a table groups by (from the daily table)."""
-        rows = list(
-            self._edge_days(ActivityDayStat)
-            .annotate(month=TruncMonth("date"))
-            .values(
-                "unit_id",
-                "commune_id",
-                "activity_type_id",
-                "output_unit",
-                "month",
-                successor_id=F("commune__successor_id"),
+    def _sums_by(self, by: str) -> dict:
+        months: type[models.Model]
+        days: type[models.Model]
+        if by == "type":
+            months, days = (
+                (TypeMonthStat, TypeDayStat)
+                if self.everywhere
+                else (ActivityMonthStat, ActivityDayStat)
             )
-            .annotate(**STAT_SUMS)
-            .order_by()
-        )
-        for row in rows:
-            if isinstance(row["month"], datetime.datetime):
-                row["month"] = row["month"].date()
-        return rows
+        elif self.typed:
+            months, days = ActivityMonthStat, ActivityDayStat
+        else:
+            months, days = AreaMonthStat, AreaDayStat
+
+        def keys(period: str) -> dict:
+            if by == "type":
+                return {"k": F("activity_type_id"), "o": F("output_unit")}
+            if by == "month":
+                return {"k": F("month") if period == "month" else TruncMonth("date")}
+            return {"k": self.commune_key() if by == "commune" else F("unit_id")}
+
+        full, edges = self.period.full_months(), self._edge_condition()
+        parts = []
+        if full is not None:
+            parts.append((self.filtered(months.objects.filter(month__range=full)), "month"))
+        if edges is not None:
+            parts.append((self.filtered(days.objects.filter(edges)), "date"))
+        queries = [
+            rows.values(**keys(period)).annotate(**STAT_SUMS).order_by() for rows, period in parts
+        ]
+        result: dict = {}
+        if not queries:
+            return result
+        for row in queries[0].union(*queries[1:], all=True):
+            key = (row["k"], row["o"]) if by == "type" else _as_date(row["k"])
+            result.setdefault(key, Totals()).add_stat(row)
+        return result
 
     @cached_property
     def _village_triples(self) -> list[tuple]:
-        """Distinct (commune, unit, village) reached in the period: one SQL UNION."""
+        """Distinct (commune, unit, village) reached in the period: one SQL UNION. Across
+        types from a row per year (a column per month) and, for the edge days, a row per
+        month (a column per day); with a type chosen, from the tables by type."""
         commune = self.commune_key()
-        from_months = self.village_stats().values_list(commune, "unit_id", "village_id").distinct()
-        from_days = (
-            self._edge_days(VillageDayStat)
-            .filter(activities__gt=0)
-            .values_list(commune, "unit_id", "village_id")
-            .distinct()
-        )
-        return list(from_months.union(from_days))
+        if self.typed:
+            sources = self._typed_village_sources()
+        else:
+            sources = [
+                self.filtered(model.objects.filter(condition), types=False)
+                for model, condition in (
+                    (VillageYearStat, _months_reached(self.period.full_months())),
+                    (VillageMonthDaysStat, _days_reached(self.period.edges())),
+                )
+                if condition is not None
+            ]
+        queries = [
+            rows.values_list(commune, "unit_id", "village_id").distinct() for rows in sources
+        ]
+        if not queries:
+            return []
+        return list(queries[0].union(*queries[1:]))
+
+    def _typed_village_sources(self) -> list[QuerySet]:
+        full, edges = self.period.full_months(), self._edge_condition()
+        sources = []
+        if full is not None:
+            sources.append(
+                self.filtered(VillageMonthStat.objects.filter(month__range=full, activities__gt=0))
+            )
+        if edges is not None:
+            sources.append(self.filtered(VillageDayStat.objects.filter(edges, activities__gt=0)))
+        return sources
 
     def villages_by(self, what: str) -> dict:
         """Villages reached per commune or per unit, each counted once."""
@@ -356,28 +428,53 @@ class Scope:
 COMMUNE_ORDER = (F("valid_from").asc(nulls_first=True), "district", "name")
 
 
-def _grouped(scope: Scope, stat_key, edge_key) -> dict:
-    """Totals per key: summed in SQL from the summary table for whole months, plus the
-    (already summed) edge-day groups re-keyed by `edge_key`."""
-    result: dict = {}
-    for row in scope.stats().values(k=stat_key).annotate(**STAT_SUMS).order_by():
-        result.setdefault(row["k"], Totals()).add_stat(row)
-    for row in scope.edge_groups:
-        result.setdefault(edge_key(row), Totals()).add_stat(row)
-    return result
+def _as_date(value):
+    """A month read through TruncMonth comes back as a datetime on some databases."""
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def _commune_of(scope: Scope):
-    if scope.merged:
-        return lambda row: row["successor_id"] or row["commune_id"]
-    return lambda row: row["commune_id"]
+def _any_part(prefix: str, first: int, last: int) -> Q:
+    """Some activity in one of the columns first..last (months m01–m12, days d01–d31)."""
+    condition = Q()
+    for number in range(first, last + 1):
+        condition |= Q(**{f"{part_column(prefix, number)}__gt": 0})
+    return condition
+
+
+def _months_reached(full: tuple[datetime.date, datetime.date] | None) -> Q | None:
+    """The rows of VillageYearStat with an activity in the whole months `full`: every year
+    between its first and last whole, the months of the others."""
+    if full is None:
+        return None
+    first, last = full
+    condition = Q()
+    whole = range(first.year + (first.month != 1), last.year - (last.month != 12) + 1)
+    if whole:
+        condition |= Q(year__range=(whole[0], whole[-1]), activities__gt=0)
+    for year in {first.year, last.year} - set(whole):
+        start = first.month if year == first.year else 1
+        end = last.month if year == last.year else 12
+        condition |= Q(year=year) & _any_part("m", start, end)
+    return condition
+
+
+def _days_reached(edges: list[tuple[datetime.date, datetime.date]]) -> Q | None:
+    """The rows of VillageMonthDaysStat with an activity on the days of `edges`, month by
+    month."""
+    condition = Q()
+    for start, end in edges:
+        while start <= end:
+            last = min(end, month_end(start))
+            condition |= Q(month=start.replace(day=1)) & _any_part("d", start.day, last.day)
+            start = last + datetime.timedelta(days=1)
+    return condition if edges else None
 
 
 def headline(scope: Scope) -> Headline:
     totals = Totals()
-    totals.add_stat(scope.stats().aggregate(**STAT_SUMS))
-    for row in scope.edge_groups:
-        totals.add_stat(row)
+    # The months add up to the period.
+    for month_totals in scope.sums_by("month").values():
+        totals.add(month_totals)
     communes = commune_rows(scope)
     last = scope.filtered(Activity.objects.in_period(scope.period.start, scope.period.end))
     last_day = last.order_by("-date").values_list("date", flat=True).first()
@@ -398,7 +495,7 @@ def commune_rows(scope: Scope) -> list[Row]:
     cached = getattr(scope, "_commune_rows", None)
     if cached is not None:
         return cached
-    totals = _grouped(scope, scope.commune_key(), _commune_of(scope))
+    totals = scope.sums_by("commune")
     villages = scope.villages_by("commune")
     rows = []
     communes = scope.communes
@@ -426,15 +523,11 @@ def unit_rows(scope: Scope) -> list[Row]:
     cached = getattr(scope, "_unit_rows", None)
     if cached is not None:
         return cached
-    totals = _grouped(scope, F("unit_id"), lambda row: row["unit_id"])
+    totals = scope.sums_by("unit")
     villages = scope.villages_by("unit")
-    units = scope.reach_units().select_related("parent").order_by("name")
-    chosen = scope.filterset.form.cleaned_data.get("don_vi")
-    if chosen:
-        units = units.filter(pk=chosen.pk)
     rows = []
     # By the organisation above each unit, as the page groups them.
-    for unit in sorted(units, key=lambda u: (organisation_group(u), u.name)):
+    for unit in sorted(scope.units, key=lambda u: (organisation_group(u), u.name)):
         row = Row(
             unit, unit.name, totals.get(unit.pk, Totals()), {"group": organisation_group(unit)}
         )
@@ -446,7 +539,9 @@ def unit_rows(scope: Scope) -> list[Row]:
 
 
 def type_rows(scope: Scope) -> list[Row]:
-    totals = _grouped(scope, F("activity_type_id"), lambda row: row["activity_type_id"])
+    totals: dict[int, Totals] = {}
+    for (kind, _), by_unit in scope.sums_by("type").items():
+        totals.setdefault(kind, Totals()).add(by_unit)
     return [
         Row(kind, kind.name, totals[kind.pk])
         for kind in scope.types
@@ -455,11 +550,7 @@ def type_rows(scope: Scope) -> list[Row]:
 
 
 def month_rows(scope: Scope) -> list[Row]:
-    stats: dict[datetime.date, Totals] = {}
-    for row in scope.stats().values("month").annotate(**STAT_SUMS).order_by():
-        stats.setdefault(row["month"], Totals()).add_stat(row)
-    for row in scope.edge_groups:
-        stats.setdefault(row["month"], Totals()).add_stat(row)
+    stats = scope.sums_by("month")
     return [
         Row(month, f"{month:%m/%Y}", stats.get(month, Totals())) for month in scope.period.months
     ]
@@ -467,24 +558,11 @@ def month_rows(scope: Scope) -> list[Row]:
 
 def output_rows(scope: Scope) -> list[Row]:
     """Physical output per type and unit of measure (m of road, bridges, kg of waste...)."""
-    by_unit: dict = {}
-    for row in (
-        scope.stats()
-        .exclude(output_unit="")
-        .values("activity_type_id", "output_unit")
-        .annotate(**STAT_SUMS)
-        .order_by()
-    ):
-        by_unit.setdefault((row["activity_type_id"], row["output_unit"]), Totals()).add_stat(row)
-    for row in scope.edge_groups:
-        if row["output_unit"]:
-            key = (row["activity_type_id"], row["output_unit"])
-            by_unit.setdefault(key, Totals()).add_stat(row)
     names = {kind.pk: kind.name for kind in scope.types}
     rows = [
         Row((kind, unit), names.get(kind, ""), t, {"unit": unit})
-        for (kind, unit), t in by_unit.items()
-        if t.output
+        for (kind, unit), t in scope.sums_by("type").items()
+        if unit and t.output
     ]
     return sorted(rows, key=lambda r: (r.label, r.extra["unit"]))
 
@@ -492,25 +570,31 @@ def output_rows(scope: Scope) -> list[Row]:
 # --- The monthly rule -------------------------------------------------------------------
 
 
-def rule_matrix(scope: Scope) -> RuleMatrix:
-    """Each unit × month: met (a weekend activity in a commune it was in charge of that
-    day), missed (reported without one), not yet reported, or not assigned. A unit in charge
-    of nothing in the whole period has no row (a former district unit in 2026, a commune's
-    committee before 07/2025)."""
+# The months of the rule a page shows: a year's, the last of the period. A province's
+# hundreds of units over five years would be a table no one reads on a phone; the export
+# has every month.
+RULE_MONTHS_SHOWN = 12
+
+
+def rule_matrix(scope: Scope, *, last_months: int | None = None) -> RuleMatrix:
+    """Each unit × month (the last `last_months` of the period, or all): met (a weekend
+    activity in a commune it was in charge of that day), missed (reported without one), not
+    yet reported, or not assigned. A unit in charge of nothing in those months has no row
+    (a former district unit in 2026, a commune's committee before 07/2025)."""
     today_month = scope.today.replace(day=1)
     months = [m for m in scope.period.months if m <= today_month]
     if not months:
         return RuleMatrix([], [], None, [], [])
+    earlier = 0
+    if last_months is not None and len(months) > last_months:
+        earlier = len(months) - last_months
+        months = months[earlier:]
     first, last = months[0], month_end(months[-1])
-    units = scope.reach_units().filter(is_active=True)
-    chosen_unit = scope.filterset.form.cleaned_data.get("don_vi")
-    if chosen_unit:
-        units = units.filter(pk=chosen_unit.pk)
-    covered = _months_in_charge(scope, units, months)
-    in_charge = [
-        unit for unit in units.select_related("parent").order_by("name") if covered.get(unit.pk)
-    ]
-    met = _weekend_months(scope, first, last)
+    units = [unit for unit in scope.units if unit.is_active]
+    spans = _spans_in_charge(scope, {unit.pk for unit in units}, first, last)
+    covered = _months_in_charge(spans, months)
+    in_charge = [unit for unit in units if covered.get(unit.pk)]
+    met = _weekend_months(scope, spans, first, last)
     reported = {
         (unit_id, datetime.date(year, month, 1))
         for unit_id, year, month in MonthReport.objects.filter(
@@ -537,64 +621,101 @@ def rule_matrix(scope: Scope) -> RuleMatrix:
         focus_month=focus,
         missed=[unit for unit, cells in rows if cells[index].state == "missed"],
         not_reported=[unit for unit, cells in rows if cells[index].state == "not_reported"],
+        earlier_months=earlier,
     )
 
 
-def _months_in_charge(
-    scope: Scope, units: QuerySet[PartyUnit], months: list[datetime.date]
-) -> dict[int, set[datetime.date]]:
-    """The months of `months` each unit was in charge of a commune of the report's area on
-    at least one day: by an assignment, or as the commune's own party committee. Worked out
-    once per period of validity, not per cell."""
-    first, last = months[0], month_end(months[-1])
-    spans: list[tuple[int, datetime.date | None, datetime.date | None]] = list(
+# (unit, commune, first day, last day) a unit was in charge of a commune; None: open.
+Span = tuple[int, int, datetime.date | None, datetime.date | None]
+
+
+def _spans_in_charge(
+    scope: Scope, units: set[int], first: datetime.date, last: datetime.date
+) -> list[Span]:
+    """When each unit was in charge of a commune of the report's area between `first` and
+    `last`: by an assignment, or as the commune's own party committee (both valid)."""
+    spans: list[Span] = list(
         scope.filtered(Assignment.objects.overlapping(first, last), types=False).values_list(
-            "unit_id", "start", "end"
+            "unit_id", "commune_id", "start", "end"
         )
     )
     own = PartyUnit.objects.in_own_commune_during(first, last).filter(
-        pk__in=units.values("pk"), commune__in=scope.area_communes()
+        commune__in=scope.area_communes()
     )
-    for unit_id, unit_from, unit_to, commune_from, commune_to in own.values_list(
-        "pk", "valid_from", "valid_to", "commune__valid_from", "commune__valid_to"
+    for unit_id, commune_id, unit_from, unit_to, commune_from, commune_to in own.values_list(
+        "pk", "commune_id", "valid_from", "valid_to", "commune__valid_from", "commune__valid_to"
     ):
+        if unit_id not in units:
+            continue
         starts = [d for d in (unit_from, commune_from) if d is not None]
         ends = [d for d in (unit_to, commune_to) if d is not None]
-        spans.append((unit_id, max(starts, default=None), min(ends, default=None)))
+        spans.append((unit_id, commune_id, max(starts, default=None), min(ends, default=None)))
+    return spans
+
+
+def _months_in_charge(
+    spans: list[Span], months: list[datetime.date]
+) -> dict[int, set[datetime.date]]:
+    """The months of `months` each unit was in charge of a commune on at least one day.
+    Worked out once per period of validity, not per cell."""
+    bounds = [(m, month_end(m)) for m in months]
     covered: dict[int, set[datetime.date]] = {}
-    for unit_id, start, end in spans:
+    for unit_id, _, start, end in spans:
         covered.setdefault(unit_id, set()).update(
             m
-            for m in months
-            if (start is None or start <= month_end(m)) and (end is None or end >= m)
+            for m, last in bounds
+            if (start is None or start <= last) and (end is None or end >= m)
         )
     return covered
 
 
+def _flag(value: bool) -> Value:
+    return Value(value, output_field=BooleanField())
+
+
 def _weekend_months(
-    scope: Scope, first: datetime.date, last: datetime.date
+    scope: Scope, spans: list[Span], first: datetime.date, last: datetime.date
 ) -> set[tuple[int, datetime.date]]:
     """(unit, month) with a weekend activity in a commune the unit was in charge of that
-    day: two joins in one UNION (by an assignment in force; as the commune's own committee
-    with both valid), which the planner runs far faster than an OR of two EXISTS."""
-    weekend = scope.filtered(
-        WeekendDayStat.objects.filter(date__range=(first, last), activities__gt=0), types=False
-    )
-    by_assignment = weekend.filter(
-        Q(unit__assignments__end__isnull=True) | Q(unit__assignments__end__gte=F("date")),
-        unit__assignments__commune=F("commune"),
-        unit__assignments__start__lte=F("date"),
-    )
-    as_own_committee = weekend.filter(
-        Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=F("date")),
-        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=F("date")),
-        Q(commune__valid_from__isnull=True) | Q(commune__valid_from__lte=F("date")),
-        Q(commune__valid_to__isnull=True) | Q(commune__valid_to__gte=F("date")),
-        unit__commune=F("commune"),
-    )
-    pairs = (
-        by_assignment.annotate(m=TruncMonth("date"))
-        .values_list("unit_id", "m")
-        .union(as_own_committee.annotate(m=TruncMonth("date")).values_list("unit_id", "m"))
-    )
-    return {(unit_id, m.date() if isinstance(m, datetime.datetime) else m) for unit_id, m in pairs}
+    day. A month a unit was in charge of a commune from its first day to its last is read
+    from the monthly table; the days of the months some unit took charge of a commune or
+    gave it up in, from the daily one: one UNION."""
+    by_pair: dict[tuple[int, int], list[Span]] = {}
+    partial = set()
+    for span in spans:
+        by_pair.setdefault(span[:2], []).append(span)
+        _, _, start, end = span
+        if start is not None and start.day != 1:
+            partial.add(start.replace(day=1))
+        if end is not None and end != month_end(end):
+            partial.add(end.replace(day=1))
+    partial = {month for month in partial if first <= month <= last}
+    rows = scope.filtered(
+        WeekendMonthStat.objects.filter(month__range=(first, last), activities__gt=0),
+        types=False,
+    ).values_list("unit_id", "commune_id", "month", _flag(False))
+    if partial:
+        days = Q()
+        for month in partial:
+            days |= Q(date__range=(month, month_end(month)))
+        rows = rows.union(
+            scope.filtered(
+                WeekendDayStat.objects.filter(days, activities__gt=0), types=False
+            ).values_list("unit_id", "commune_id", "date", _flag(True)),
+            all=True,
+        )
+
+    def in_charge(unit_id: int, commune_id: int, since: datetime.date, until: datetime.date):
+        return any(
+            (start is None or start <= since) and (end is None or end >= until)
+            for _, _, start, end in by_pair.get((unit_id, commune_id), ())
+        )
+
+    met: set[tuple[int, datetime.date]] = set()
+    for unit_id, commune_id, day, daily in rows:
+        # A weekend day counts where the unit was in charge that day; a month's count,
+        # where it was in charge all month.
+        until = day if daily else month_end(day)
+        if in_charge(unit_id, commune_id, day, until):
+            met.add((unit_id, day.replace(day=1)))
+    return met

@@ -36,6 +36,15 @@ def rule_cells(cells) -> SafeString:
     return mark_safe("".join(RULE_CELL_HTML[cell.state] for cell in cells))
 
 
+@register.filter
+def rule_header(months) -> SafeString:
+    """The rule matrix's header row (repeated above each organisation's group)."""
+    return format_html(
+        '<tr><th scope="col">Đơn vị</th>{}</tr>',
+        format_html_join("", '<th scope="col">{}</th>', ((f"{m:%m/%y}",) for m in months)),
+    )
+
+
 def _cells(totals, columns: list[TotalColumn], *, first: SafeString | None = None) -> list:
     """A row's numbers; `first` stands for the activities (the footer's link)."""
     values = [vn_number(getattr(totals, column.name)) for column in columns]
@@ -45,7 +54,10 @@ def _cells(totals, columns: list[TotalColumn], *, first: SafeString | None = Non
 
 
 def _tds(values: list) -> SafeString:
-    return format_html_join("", '<td class="num">{}</td>', ((v,) for v in values))
+    # Numbers as vn_number writes them (digits, dots, a comma, a minus) or the footer's
+    # ready link: nothing to escape, and a province's thousand rows × ten cells skip the
+    # escaping machinery.
+    return SafeString("".join(f'<td class="num">{v}</td>' for v in values))
 
 
 @register.simple_tag(takes_context=True)

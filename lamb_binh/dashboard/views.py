@@ -20,6 +20,7 @@ from activities.periods import MERGER_DATE
 from lamb_binh.dashboard.charts import bar_chart, column_chart
 from lamb_binh.dashboard.housing import Progress, housing_progress
 from lamb_binh.dashboard.reports import (
+    RULE_MONTHS_SHOWN,
     Headline,
     RuleMatrix,
     Scope,
@@ -50,8 +51,11 @@ class Report:
     summary: str
 
 
-def build_report(data: QueryDict, reach: Reach | None = None) -> Report:
-    """The report of the period and filters in `data`, inside `reach` (the reader's)."""
+def build_report(
+    data: QueryDict, reach: Reach | None = None, *, rule_months: int | None = RULE_MONTHS_SHOWN
+) -> Report:
+    """The report of the period and filters in `data`, inside `reach` (the reader's); the
+    rule for the last `rule_months` months of the period (None: every month)."""
     scope = Scope(data, today=timezone.localdate(), reach=reach)
     top = headline(scope)
     outputs = output_rows(scope)
@@ -64,7 +68,7 @@ def build_report(data: QueryDict, reach: Reach | None = None) -> Report:
         types=type_rows(scope),
         months=month_rows(scope),
         outputs=outputs,
-        rule=rule_matrix(scope),
+        rule=rule_matrix(scope, last_months=rule_months),
         housing=progress,
         summary=summary_paragraph(
             period=scope.period, headline=top, outputs=outputs, progress=progress
