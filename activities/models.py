@@ -133,17 +133,34 @@ class Commune(models.Model):
         ]
 
     def __str__(self) -> str:
-        label = f"{self.get_kind_display()} {self.name}"
-        if self.valid_to:
-            return f"{label} (đến {self.valid_to:%d/%m/%Y})"
-        if self.valid_from:
-            return f"{label} (từ {self.valid_from:%d/%m/%Y})"
+        return self.label_of(self.kind, self.name, self.valid_from, self.valid_to)
+
+    @classmethod
+    def label_of(
+        cls,
+        kind: str,
+        name: str,
+        valid_from: datetime.date | None,
+        valid_to: datetime.date | None,
+    ) -> str:
+        """How a commune is named in a list ("Xã Bình An (từ 01/07/2025)"), from its fields
+        read as values: a select of a province's communes builds no instances."""
+        label = f"{_COMMUNE_KINDS.get(kind, kind)} {name}"
+        if valid_to:
+            return f"{label} (đến {valid_to:%d/%m/%Y})"
+        if valid_from:
+            return f"{label} (từ {valid_from:%d/%m/%Y})"
         return label
 
     @property
     def full_name(self) -> str:
         """ "xã Bình An", "thị trấn Lăng Can": the form used inside a sentence."""
-        return f"{self.get_kind_display().lower()} {self.name}"
+        return f"{_COMMUNE_KINDS.get(self.kind, self.kind).lower()} {self.name}"
+
+
+# Commune.Kind's labels, read as get_kind_display() would, once: a province's tables name
+# hundreds of communes.
+_COMMUNE_KINDS = dict(Commune.Kind.choices)
 
 
 class VillageQuerySet(ValidityQuerySet):

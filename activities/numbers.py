@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+# Python's separators swapped for Vietnamese ones: 1,780.5 → 1.780,5.
+_VN_SEPARATORS = str.maketrans(",.", ".,")
+
 
 def vn_number(value, decimals: int | None = None) -> str:
     """1780 → "1.780"; Decimal("327.65") → "327,65"; trailing zeros dropped unless asked."""
     if value is None:
         return "—"
+    if type(value) is int and decimals is None:
+        # The common case (a count in a report table), without the Decimal round trip.
+        return f"{value:,}".replace(",", ".")
     number = Decimal(value)
     strip = decimals is None
     if strip:
@@ -16,7 +22,7 @@ def vn_number(value, decimals: int | None = None) -> str:
     text = f"{number:,.{decimals}f}"
     if strip and decimals:
         text = text.rstrip("0")
-    return text.translate(str.maketrans(",.", ".,"))
+    return text.translate(_VN_SEPARATORS)
 
 
 def vn_million(amount: int | Decimal) -> str:

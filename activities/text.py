@@ -93,6 +93,10 @@ def _build_table(multiline: bool) -> dict[int, str | None]:
 _TABLES = {True: _build_table(True), False: _build_table(False)}
 # Outside the BMP (emoji, old scripts): rare, so looked at one by one.
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Single-line text that clean_text would change apart from NFC: whitespace at an end, a run
+# of it, whitespace other than a space, or a character to remove. Text read back from the
+# database is already clean, and every instance loaded passes through clean_text.
+_UNCLEAN_LINE = re.compile(f"^\\s|\\s$|\\s\\s|[^\\S ]|{_SUSPECT.pattern}")
 
 
 def _astral(match: re.Match) -> str:
@@ -119,6 +123,12 @@ def clean_text(value: str, *, multiline: bool) -> str:
     to one space. Multi-line text keeps tabs and line breaks ("\\r\\n" and the other line
     separators become "\\n") and loses the spaces at the ends of its lines.
     """
+    if (
+        not multiline
+        and not _UNCLEAN_LINE.search(value)
+        and unicodedata.is_normalized("NFC", value)
+    ):
+        return value  # already clean: what the steps below would return
     if multiline:
         value = _drop(_LINE_BREAKS.sub("\n", value), True)
         return _TRAILING.sub("\n", unicodedata.normalize("NFC", value)).strip()

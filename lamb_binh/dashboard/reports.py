@@ -56,7 +56,7 @@ class Totals:
     def __init__(self) -> None:
         self.activities = 0
         self.villages = 0
-        self.figures: dict[str, int | Decimal] = {f.name: f.zero() for f in FIGURES}
+        self.figures: dict[str, int | Decimal] = dict(_ZEROS)
 
     def __getattr__(self, name: str) -> int | Decimal:
         # Asked only for what is not an attribute: a figure's total.
@@ -65,6 +65,12 @@ class Totals:
             return figures[name]
         raise AttributeError(name)
 
+    def value(self, name: str) -> int | Decimal:
+        """A column's number by its name (TotalColumn.name), without getattr's detour through
+        __getattr__: a province's tables read tens of thousands."""
+        figures = self.figures
+        return figures[name] if name in figures else self.__dict__[name]
+
     def add(self, other: Totals) -> None:
         self.activities += other.activities
         for name, value in other.figures.items():
@@ -72,8 +78,13 @@ class Totals:
 
     def add_stat(self, row: dict) -> None:
         self.activities += row["activities"] or 0
+        figures = self.figures
         for f in FIGURES:
-            self.figures[f.name] += f.from_column(row[f.column])
+            figures[f.name] += f.from_column(row[f.column])
+
+
+# Every figure at zero (ints and Decimals, never changed in place): a new Totals' copy.
+_ZEROS: dict[str, int | Decimal] = {f.name: f.zero() for f in FIGURES}
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,7 @@ class Headline:
     last_activity: datetime.date | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class RuleCell:
     state: str  # met, missed, not_reported, not_assigned
 
@@ -136,6 +147,10 @@ class RuleCell:
     @property
     def short(self) -> str:
         return self.SHORT[self.state]
+
+
+# One cell per state, shared by every row (a province's matrix has thousands of cells).
+RULE_CELLS = {state: RuleCell(state) for state in RuleCell.LABELS}
 
 
 @dataclass
@@ -250,13 +265,35 @@ class Scope:
 
     @cached_property
     def units(self) -> list[PartyUnit]:
-        """The organisations in reach (only the one chosen, if one is), by name, with the
-        organisation above each read: the unit table and the rule list them."""
-        units = self.reach_units().select_related("parent").order_by("name")
+        """The organisations in reach that were in charge of a commune of the area during the
+        period or worked in it (only the one chosen, if one is), by name, with the
+        organisation above each read: the unit table and the rule list them. A commune's
+        page lists the organisations paired with it, not the province's 600."""
+        # Only what the rows and the rule read.
+        units = (
+            self.reach_units()
+            .select_related("parent")
+            .only("name", "short_name", "is_active", "parent__name")
+            .order_by("name")
+        )
         chosen = self.filterset.form.cleaned_data.get("don_vi")
         if chosen:
             units = units.filter(pk=chosen.pk)
+        else:
+            # Worked there without being in charge: an admin's entry, an assignment deleted
+            # since.
+            units = units.filter(self._in_charge() | Q(pk__in=list(self.sums_by("unit"))))
         return list(units)
+
+    def _in_charge(self) -> Q:
+        """The organisations in charge of a commune of the area on a day of the period: by an
+        assignment, or as the commune's own party committee."""
+        start, end = self.period.start, self.period.end
+        assigned = self.filtered(Assignment.objects.overlapping(start, end), types=False)
+        own = PartyUnit.objects.in_own_commune_during(start, end).filter(
+            commune__in=self.area_communes()
+        )
+        return Q(pk__in=assigned.values("unit")) | Q(pk__in=own.values("pk"))
 
     def area_communes(self) -> QuerySet[Commune]:
         """The communes of the reach (all for the province or an organisation's own work)
@@ -408,6 +445,12 @@ class Scope:
             # An organisation's own work: the communes its units are in charge of.
             assigned = assigned.filter(unit__in=self.reach.units or ())
             own = own.filter(pk__in=self.reach.units or ())
+        chosen_unit = self.filterset.form.cleaned_data.get("don_vi")
+        if chosen_unit:
+            # One organisation's report: the communes it is in charge of (the province's 124
+            # would be rows of zeros), and, through commune_rows, any it worked in besides.
+            assigned = assigned.filter(unit=chosen_unit)
+            own = own.filter(pk=chosen_unit.pk)
         valid = Commune.objects.valid_during(start, end).filter(
             self.reach.commune_q() if self.reach.communes else Q(),
             Q(pk__in=assigned.values("commune")) | Q(pk__in=own.values("commune")),
@@ -421,11 +464,13 @@ class Scope:
         else:
             communes = valid
         # Before the merger by former district, then commune; after it by commune.
-        return list(communes.order_by(*COMMUNE_ORDER))
+        return list(communes.only(*COMMUNE_ROW_FIELDS).order_by(*COMMUNE_ORDER))
 
 
-# The communes' rows: the former ones first, by former district, then today's.
+# The communes' rows: the former ones first, by former district, then today's; what their
+# labels read.
 COMMUNE_ORDER = (F("valid_from").asc(nulls_first=True), "district", "name")
+COMMUNE_ROW_FIELDS = ("kind", "name", "district", "valid_from", "valid_to")
 
 
 def _as_date(value):
@@ -505,7 +550,9 @@ def commune_rows(scope: Scope) -> list[Row]:
     uncovered = set(totals) - {c.pk for c in communes}
     if uncovered:
         shown = uncovered.union(c.pk for c in communes)
-        communes = list(Commune.objects.filter(pk__in=shown).order_by(*COMMUNE_ORDER))
+        communes = list(
+            Commune.objects.filter(pk__in=shown).only(*COMMUNE_ROW_FIELDS).order_by(*COMMUNE_ORDER)
+        )
     # Former communes of several former districts say which one they were in.
     districts = {c.district for c in communes if c.valid_to and c.district}
     for commune in communes:
@@ -605,12 +652,12 @@ def rule_matrix(scope: Scope, *, last_months: int | None = None) -> RuleMatrix:
 
     def state(unit: PartyUnit, month: datetime.date) -> RuleCell:
         if month not in covered[unit.pk]:
-            return RuleCell("not_assigned")
+            return RULE_CELLS["not_assigned"]
         if (unit.pk, month) in met:
-            return RuleCell("met")
+            return RULE_CELLS["met"]
         if (unit.pk, month) in reported:
-            return RuleCell("missed")
-        return RuleCell("not_reported")
+            return RULE_CELLS["missed"]
+        return RULE_CELLS["not_reported"]
 
     rows = [(unit, [state(unit, month) for month in months]) for unit in in_charge]
     focus = months[-1]

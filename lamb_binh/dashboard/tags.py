@@ -8,6 +8,8 @@ behind a row's figures.
 
 from __future__ import annotations
 
+from html import escape  # what Django's escape calls, without its lazy-text wrapper
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -30,10 +32,18 @@ RULE_CELL_HTML = {
 
 
 @register.filter
-def rule_cells(cells) -> SafeString:
-    """A unit's row of the rule matrix as ready markup: a matrix of years × units is too many
-    template variables to render one by one in good time (and a cell is one of four)."""
-    return mark_safe("".join(RULE_CELL_HTML[cell.state] for cell in cells))
+def rule_rows(rows) -> SafeString:
+    """An organisation's rows of the rule matrix (unit, cells) as ready markup: a province's
+    hundreds of units × a year of months are too many template variables to render one by
+    one in good time (and a cell is one of four)."""
+    return SafeString(
+        "".join(
+            f'<tr><th scope="row">{escape(str(unit.short_name))}</th>'
+            + "".join(RULE_CELL_HTML[cell.state] for cell in cells)
+            + "</tr>"
+            for unit, cells in rows
+        )
+    )
 
 
 @register.filter
@@ -47,7 +57,7 @@ def rule_header(months) -> SafeString:
 
 def _cells(totals, columns: list[TotalColumn], *, first: SafeString | None = None) -> list:
     """A row's numbers; `first` stands for the activities (the footer's link)."""
-    values = [vn_number(getattr(totals, column.name)) for column in columns]
+    values = [vn_number(totals.value(column.name)) for column in columns]
     if first is not None:
         values[0] = first
     return values
@@ -67,6 +77,9 @@ def report_table(context, rows, label_title: str, villages=False, total=None, li
     query = context.get("query", "")
     activities_url = reverse("activity_list")
     columns = total_columns(villages=villages)
+    # A province's tables have a thousand rows: each is written with f-strings, its label
+    # and group escaped, rather than through format_html.
+    row_link = f"{activities_url}?{escape(query)}&amp;{link_param}="
     body = []
     # Rows that carry a group (units: the organisation above them) get a heading per group,
     # when there is more than one.
@@ -77,30 +90,15 @@ def report_table(context, rows, label_title: str, villages=False, total=None, li
         if grouped and group != current:
             current = group
             body.append(
-                format_html(
-                    '<tr class="group"><th scope="rowgroup" colspan="{}">{}</th></tr>',
-                    len(columns) + 1,
-                    group,
-                )
+                f'<tr class="group"><th scope="rowgroup" colspan="{len(columns) + 1}">'
+                f"{escape(str(group))}</th></tr>"
             )
+        label = escape(str(row.label))
         if link_param and row.totals.activities:
-            label = format_html(
-                '<a href="{}?{}&amp;{}={}">{}</a>',
-                activities_url,
-                query,
-                link_param,
-                f"{row.key.pk:d}",
-                row.label,
-            )
-        else:
-            label = format_html("{}", row.label)
+            label = f'<a href="{row_link}{row.key.pk:d}">{label}</a>'
         body.append(
-            format_html(
-                '<tr{}><th scope="row">{}</th>{}</tr>',
-                "" if row.totals.activities else ZERO_ROW,
-                label,
-                _tds(_cells(row.totals, columns)),
-            )
+            f'<tr{"" if row.totals.activities else ZERO_ROW}><th scope="row">{label}</th>'
+            f"{_tds(_cells(row.totals, columns))}</tr>"
         )
     foot = ""
     if total:

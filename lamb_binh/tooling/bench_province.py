@@ -312,6 +312,47 @@ def province_reference_load() -> ProvinceShape:
     )
 
 
+def province_shape_read() -> ProvinceShape:
+    """The shape of a province built by an earlier run (`--keep`), read back: the same
+    organisations, pairs and timed commune and unit as province_reference_load() gave."""
+    former = list(Commune.objects.filter(valid_to=BEFORE_MERGER).order_by("district", "code"))
+    current = list(Commune.objects.filter(valid_from=MERGER_DATE).order_by("code"))
+    if (len(former), len(current)) != (FORMER_COMMUNES, CURRENT_COMMUNES) or not (
+        Activity.objects.exists()
+    ):
+        raise RuntimeError(
+            "The kept database holds no province with activities: run once with --keep, "
+            "without --reuse."
+        )
+    before, after = _villages_by_commune(BEFORE_MERGER), _villages_by_commune(MERGER_DATE)
+    pairs = Assignment.objects.order_by("unit_id", "commune__code").values_list(
+        "unit_id", "commune_id", "start"
+    )
+    units: Rows = [(u, c, before[c]) for u, c, start in pairs if start < MERGER_DATE]
+    own = PartyUnit.objects.filter(commune__isnull=False, valid_from=MERGER_DATE)
+    units_after: Rows = [
+        (u, c, after[c]) for u, c in own.order_by("pk").values_list("pk", "commune_id")
+    ]
+    units_after += [(u, c, after[c]) for u, c, start in pairs if start >= MERGER_DATE]
+    types, pool = activity_types()
+    timed = next((c for c in current if c.name == TIMED_COMMUNE), current[0])
+    successor = {c.pk: c.successor_id for c in former}
+    first_commune: dict[int, int] = {}
+    for unit_id, commune_id, _ in units:
+        first_commune.setdefault(unit_id, commune_id)
+    unit_id = min(u for u, c in first_commune.items() if successor[c] == timed.pk)
+    return ProvinceShape(
+        reference=Reference(units=units, units_after=units_after, types=types, type_pool=pool),
+        current_communes=len(current),
+        former_communes=len(former),
+        villages=Village.objects.count(),
+        organisations=PartyUnit.objects.count(),
+        reporting=len({u for u, _, _ in units} | {u for u, _, _ in units_after}),
+        commune=timed,
+        unit=PartyUnit.objects.get(pk=unit_id),
+    )
+
+
 # --- The four dashboards ----------------------------------------------------------------
 
 
@@ -374,7 +415,7 @@ class Timed:
 @dataclass
 class ProvinceResult:
     shape: ProvinceShape
-    generated: Generated
+    generated: Generated | None  # None: a kept database, reused
     timed: list[Timed]
 
     @property
@@ -430,23 +471,36 @@ def _lines(timed: Timed, repeat: int) -> list[str]:
     ]
 
 
-def run_province_benchmark(*, n: int, repeat: int, seed: int, stdout: TextIOBase) -> ProvinceResult:
+def run_province_benchmark(
+    *, n: int, repeat: int, seed: int, stdout: TextIOBase, reuse: bool = False
+) -> ProvinceResult:
     """Build the province, fill it with n activities, time the four dashboards against the
-    raw SQL. The last line written is `dashboard_vs_raw_sql_ratio: X.XX`, the worst of four."""
+    raw SQL. The last line written is `dashboard_vs_raw_sql_ratio: X.XX`, the worst of four.
+
+    With `reuse`, the province and activities a run kept (`--keep`) are timed as they are:
+    a 10-million-activity province takes half an hour to build."""
 
     def say(line: str) -> None:
         stdout.write(line + "\n")
         stdout.flush()
 
-    if Activity.objects.exists():
-        raise RuntimeError("run_benchmark() needs a database without activities (a scratch one).")
     say(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     say(f"summary_tables: {SUMMARY_TABLES}")
-    shape = province_reference_load()
-    say(shape.describe())
-    generated = bench_activities_load(n=n, reference=shape.reference, rng=random.Random(seed))
-    for line in generation_lines(generated):
-        say(line)
+    generated: Generated | None = None
+    if reuse:
+        shape = province_shape_read()
+        say(shape.describe())
+        say(f"generated: reused the kept database, {Activity.objects.count()} activities")
+    else:
+        if Activity.objects.exists():
+            raise RuntimeError(
+                "run_benchmark() needs a database without activities (a scratch one)."
+            )
+        shape = province_reference_load()
+        say(shape.describe())
+        generated = bench_activities_load(n=n, reference=shape.reference, rng=random.Random(seed))
+        for line in generation_lines(generated):
+            say(line)
     user = bench_official()
     timed = []
     # The test client's host name, without the rest of the test environment (see bench.py).

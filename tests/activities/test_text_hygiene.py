@@ -67,6 +67,14 @@ UNSAFE = ["\x00", "\x01", "\x0b", "\ufffe", "\uffff", "\ufdd0", "\u200b", "\u200
         (" dòng 1   \n  dòng 2 ", True, "dòng 1\n  dòng 2"),
         ("Na\u0300   Co\u0301oc", False, "Nà Cóoc"),  # NFC, spaces collapsed
         ("Đổ bê tông 😀", False, "Đổ bê tông 😀"),  # emoji stay
+        # Text with nothing to clean is returned as it is; one thing off is still cleaned.
+        ("Thôn Nà Cóoc", False, "Thôn Nà Cóoc"),
+        ("Na\u0300 Cóoc", False, "Nà Cóoc"),  # only NFC to do
+        (" Nà Cóoc", False, "Nà Cóoc"),
+        ("Nà Cóoc ", False, "Nà Cóoc"),
+        ("Nà  Cóoc", False, "Nà Cóoc"),
+        ("Nà\u00a0Cóoc", False, "Nà Cóoc"),  # a no-break space is whitespace too
+        ("Nà Cóoc\n", False, "Nà Cóoc"),
     ],
 )
 def test_the_cleaner_removes_each_class_and_keeps_line_breaks_only_in_long_text(

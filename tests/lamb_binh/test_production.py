@@ -146,3 +146,25 @@ def test_a_database_that_went_away_gets_the_try_again_page(error):
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
     page = response.content.decode()
     assert "Không kết nối được cơ sở dữ liệu" in page and "chưa được lưu" in page
+
+
+def test_a_worker_hides_what_it_loaded_at_start_from_the_garbage_collector(tmp_path):
+    # The WSGI application, as gunicorn loads it: Django and the apps set up, then frozen
+    # (lamb_binh.apps), so that a full collection walks only what requests create.
+    script = (
+        "import gc; before = gc.get_freeze_count(); import lamb_binh.wsgi; "
+        "print(before, gc.get_freeze_count(), len(gc.get_objects()))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    before, frozen, tracked = map(int, result.stdout.split())
+    assert before == 0
+    # Django's and the apps' objects (tens of thousands), not the few created since.
+    assert frozen > 10_000 and tracked < frozen / 10

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import functools
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
 
 from lamb_binh.tooling.bench import run_benchmark, scratch_database
 from lamb_binh.tooling.bench_province import run_province_benchmark
 
-SHAPES = {"district": run_benchmark, "province": run_province_benchmark}
+SHAPES: dict[str, Callable[..., object]] = {
+    "district": run_benchmark,
+    "province": run_province_benchmark,
+}
 
 
 def positive_int(value: str) -> int:
@@ -50,12 +55,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep", action="store_true", help="Giữ lại cơ sở dữ liệu tạm sau khi đo."
         )
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="Chỉ với --shape province: đo lại trên cơ sở dữ liệu tạm đã giữ (--keep) ở "
+            "lần chạy trước, không sinh dữ liệu mới (--activities khi đó không dùng đến).",
+        )
 
     def handle(
-        self, *args, activities: int, shape: str, repeat: int, seed: int, keep: bool, **options
+        self,
+        *args,
+        activities: int,
+        shape: str,
+        repeat: int,
+        seed: int,
+        keep: bool,
+        reuse: bool,
+        **options,
     ):
+        if reuse and shape != "province":
+            raise CommandError("--reuse chỉ dùng với --shape province.")
+        run: Callable[..., object] = SHAPES[shape]
+        if reuse:
+            run = functools.partial(run_province_benchmark, reuse=True)
         try:
-            with scratch_database(keep=keep, stderr=self.stderr):
-                SHAPES[shape](n=activities, repeat=repeat, seed=seed, stdout=self.stdout)
+            # A reused database is kept: it is what the next run reuses.
+            with scratch_database(keep=keep or reuse, stderr=self.stderr, reuse=reuse):
+                run(n=activities, repeat=repeat, seed=seed, stdout=self.stdout)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc

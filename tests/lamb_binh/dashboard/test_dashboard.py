@@ -1,7 +1,9 @@
 """The dashboard, its print view and its Excel exports, as an official sees them."""
 
 import datetime
+import html
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -9,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from activities.models import ActivityType, Assignment, MonthReport, PartyUnit, Village
+from activities.models import ActivityType, Assignment, Commune, MonthReport, PartyUnit, Village
 from housing.models import Funding, HousingCase
 from lamb_binh.dashboard.housing import OVERDUE_SHOWN
 from tests.factories import HISTORY, PRESENT, make_activity, make_case
@@ -121,6 +123,39 @@ def test_the_merger_switch_is_offered_only_across_01_07_2025(client, official):
     ).content.decode()
     assert "Gộp các xã cũ vào xã mới" not in before
     assert "Gộp các xã cũ vào xã mới" in across
+
+
+def _options(page: str, name: str) -> list[tuple[str, str]]:
+    select = re.search(rf'<select[^>]* name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None, name
+    return [
+        (html.unescape(value), html.unescape(label))
+        for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select[1])
+    ]
+
+
+def test_the_filters_name_each_commune_and_organisation_as_everywhere_else(
+    client, official, communes, unit, unit_b
+):
+    # Read as values for speed; named as str() names an instance (the former communes end
+    # on 30/06/2025, their successors start the next day).
+    PartyUnit.objects.create(code="ban-tgdv", name="Ban Tuyên giáo và Dân vận Tỉnh ủy")
+    client.force_login(official)
+    page = client.get(DASHBOARD, {"ky": "nam", "nam": "2025", "xa": str(communes["02290"].pk)})
+    page = page.content.decode()
+    expected_communes = [
+        (str(c.pk), str(c)) for c in Commune.objects.order_by("valid_from", "name")
+    ]
+    assert "Xã Bình An (đến 30/06/2025)" in {label for _, label in expected_communes}
+    assert _options(page, "xa") == [("", "Tất cả"), *expected_communes]
+    assert f'<option value="{communes["02290"].pk}" selected>' in page
+    units = _options(page, "don_vi")
+    assert units == [("", "Tất cả")] + [
+        (str(u.pk), str(u)) for u in PartyUnit.objects.order_by("name")
+    ]
+    # A unit without a short name is listed by its name.
+    ban = PartyUnit.objects.get(code="ban-tgdv")
+    assert (str(ban.pk), "Ban Tuyên giáo và Dân vận Tỉnh ủy") in units
 
 
 # A range with part-months at both ends (15–31/01 and 01–20/11), so that every kind of

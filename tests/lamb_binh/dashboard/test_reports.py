@@ -581,14 +581,15 @@ def expected_communes(world: World, spec: Spec) -> set[int]:
     """The communes the report has a row for.
 
     Those valid on a day of the period that the programme covers then (an assignment to
-    them overlaps the period: no commune here has a party committee of its own); merged,
-    the communes that hold them today; with a chosen commune, just that one (and, not
-    merged, the communes that merged into it).
+    them overlaps the period: no commune here has a party committee of its own), or, with
+    a chosen unit, that it is assigned to then, and those worked in; merged, the communes
+    that hold them today; with a chosen commune, just that one (and, not merged, the
+    communes that merged into it).
     """
     covered = {
         commune
-        for _, commune, start, end in world.assignments
-        if start <= spec.end and (end is None or end >= spec.start)
+        for unit, commune, start, end in world.assignments
+        if start <= spec.end and (end is None or end >= spec.start) and spec.unit in (None, unit)
     }
     valid = [
         p.pk
@@ -597,6 +598,8 @@ def expected_communes(world: World, spec: Spec) -> set[int]:
         and (p.valid_to is None or p.valid_to >= spec.start)
         and p.pk in covered
     ]
+    # A commune worked in has its row though nobody (or not the chosen unit) was assigned.
+    valid += [r.commune for r in selected(world, spec)]
     if spec.merged:
         keys = {commune_key(world, spec, pk) for pk in valid}
         if spec.xa:
@@ -606,11 +609,21 @@ def expected_communes(world: World, spec: Spec) -> set[int]:
 
 
 def expected_units(world: World, spec: Spec) -> list[int]:
+    """The unit chosen, or those assigned to a commune of the area on a day of the period
+    and those that worked in it; of these, the active ones and any with activities."""
     active = {r.unit for r in selected(world, spec)}
+    in_charge = {
+        unit
+        for unit, commune, start, stop in world.assignments
+        if in_area(world, spec, commune)
+        and start <= spec.end
+        and (stop is None or stop >= spec.start)
+    }
+    listed = {spec.unit} if spec.unit else in_charge | active
     return [
         pk
         for pk, (name, is_active) in sorted(world.units.items(), key=lambda u: u[1][0])
-        if spec.unit in (None, pk) and (is_active or pk in active)
+        if pk in listed and (is_active or pk in active)
     ]
 
 

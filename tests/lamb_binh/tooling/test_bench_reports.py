@@ -553,3 +553,30 @@ def test_the_province_prints_a_line_per_dashboard_and_ends_with_the_worst_ratio(
         ), name
     worst = max(t.dashboard_ms / t.raw_ms for t in result.timed)
     assert lines[-1] == f"dashboard_vs_raw_sql_ratio: {worst:.2f}"
+
+
+@pytest.mark.django_db
+def test_a_kept_province_is_timed_again_as_it_was_built(province):
+    result, _, _ = province
+    out = io.StringIO()
+    again = run_province_benchmark(n=1, repeat=1, seed=0, stdout=out, reuse=True)
+    lines = out.getvalue().splitlines()
+    # The same province, read back: the commune and the organisation timed, every pair.
+    built, read = result.shape, again.shape
+    assert (read.commune, read.unit) == (built.commune, built.unit)
+    assert sorted(read.reference.units) == sorted(built.reference.units)
+    assert sorted(read.reference.units_after) == sorted(built.reference.units_after)
+    assert (read.villages, read.organisations, read.reporting) == (
+        built.villages,
+        built.organisations,
+        built.reporting,
+    )
+    assert again.generated is None
+    assert f"generated: reused the kept database, {PROVINCE_N} activities" in lines
+    assert [t.dashboard.name for t in again.timed] == [t.dashboard.name for t in result.timed]
+    assert lines[-1] == f"dashboard_vs_raw_sql_ratio: {again.worst.ratio:.2f}"
+
+
+def test_reuse_is_for_the_province_only():
+    with pytest.raises(CommandError, match="--shape province"):
+        call_command("bench_reports", "--activities", "10", "--reuse")
