@@ -327,6 +327,24 @@ def install_triggers(conn=connection) -> None:
                 cursor.execute(statement)
 
 
+def triggers_installed(conn=connection) -> bool:
+    """Whether every trigger that keeps the tables is in the database."""
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname IN "
+                "('activity_stats', 'link_stats')"
+            )
+            expected = 2
+        else:
+            names = ", ".join(f"'{name}'" for name in SQLITE_TRIGGER_NAMES)
+            cursor.execute(
+                f"SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})"
+            )
+            expected = len(SQLITE_TRIGGER_NAMES)
+        return cursor.fetchone()[0] == expected
+
+
 def drop_triggers(conn=connection) -> None:
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":

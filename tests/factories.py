@@ -364,6 +364,37 @@ def all_url_names() -> set[str]:
     return names
 
 
+def url_args(
+    name: str,
+    *,
+    unit: PartyUnit,
+    month: tuple[int, int],
+    activity: Activity,
+    case: HousingCase,
+    funding: Funding,
+) -> list:
+    """The arguments `reverse(name)` needs, for the URLs that take some (the permission and
+    scope matrices walk every URL: a new one with arguments is added here once)."""
+    year, number = month
+    return {
+        "dashboard_export": ["xa"],
+        "activities:month": [unit.pk, year, number],
+        "activities:month_submit": [unit.pk, year, number],
+        "activities:month_reopen": [unit.pk, year, number],
+        "activities:activity_create": [unit.pk],
+        "activities:activity_detail": [activity.pk],
+        "activities:activity_update": [activity.pk],
+        "activities:activity_delete": [activity.pk],
+        "housing:case_detail": [case.pk],
+        "housing:case_update": [case.pk],
+        "housing:case_advance": [case.pk],
+        "housing:case_step_back": [case.pk],
+        "housing:funding_add": [case.pk],
+        "housing:funding_delete": [case.pk, funding.pk],
+        "housing:case_activities": [case.pk],
+    }.get(name, [])
+
+
 # --- A province after the merger ---------------------------------------------------------
 
 MERGER = datetime.date(2025, 7, 1)

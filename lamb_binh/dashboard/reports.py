@@ -10,11 +10,12 @@ de-duplicated.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import BooleanField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -404,7 +405,13 @@ class Scope:
         ]
         if not queries:
             return []
-        return list(queries[0].union(*queries[1:]))
+        # A province's tens of thousands of triples, fetched at once rather than through the
+        # ORM's row-by-row iterator (the query is the ORM's, plain integers come back).
+        union = queries[0].union(*queries[1:])
+        sql, params = union.query.sql_with_params()
+        with connections[union.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
     def _typed_village_sources(self) -> list[QuerySet]:
         full, edges = self.period.full_months(), self._edge_condition()
@@ -417,13 +424,20 @@ class Scope:
             sources.append(self.filtered(VillageDayStat.objects.filter(edges, activities__gt=0)))
         return sources
 
-    def villages_by(self, what: str) -> dict:
-        """Villages reached per commune or per unit, each counted once."""
-        index = 0 if what == "commune" else 1
-        reached: dict = {}
-        for triple in self._village_triples:
-            reached.setdefault(triple[index], set()).add(triple[2])
-        return reached
+    def villages_by(self, what: str) -> Counter:
+        """How many villages each commune or unit reached, each village counted once."""
+        triples = self._village_triples
+        if what == "commune":
+            pairs = {(commune, village) for commune, _, village in triples}
+        else:
+            pairs = {(unit, village) for _, unit, village in triples}
+        return Counter(key for key, _ in pairs)
+
+    @cached_property
+    def villages_reached(self) -> int:
+        """Villages reached, each once whichever commune it was in: Nà Cóoc visited before
+        and after the 2025 merger is one village."""
+        return len({village for _, _, village in self._village_triples})
 
     def commune_key(self):
         return Coalesce("commune__successor_id", "commune_id") if self.merged else F("commune_id")
@@ -523,9 +537,7 @@ def headline(scope: Scope) -> Headline:
     communes = commune_rows(scope)
     last = scope.filtered(Activity.objects.in_period(scope.period.start, scope.period.end))
     last_day = last.order_by("-date").values_list("date", flat=True).first()
-    # Each village once, whichever commune it was in: Nà Cóoc visited before and after the
-    # 2025 merger is one village reached.
-    totals.villages = len({village for _, _, village in scope._village_triples})
+    totals.villages = scope.villages_reached
     return Headline(
         totals=totals,
         villages_reached=totals.villages,
@@ -560,7 +572,7 @@ def commune_rows(scope: Scope) -> list[Row]:
         if len(districts) > 1 and commune.valid_to and commune.district:
             label = f"{label} ({commune.district} cũ)"
         row = Row(commune, label, totals.get(commune.pk, Totals()))
-        row.totals.villages = len(villages.get(commune.pk, ()))
+        row.totals.villages = villages[commune.pk]
         rows.append(row)
     vars(scope)["_commune_rows"] = rows
     return rows
@@ -578,7 +590,7 @@ def unit_rows(scope: Scope) -> list[Row]:
         row = Row(
             unit, unit.name, totals.get(unit.pk, Totals()), {"group": organisation_group(unit)}
         )
-        row.totals.villages = len(villages.get(unit.pk, ()))
+        row.totals.villages = villages[unit.pk]
         if unit.is_active or row.totals.activities:
             rows.append(row)
     vars(scope)["_unit_rows"] = rows
@@ -758,11 +770,16 @@ def _weekend_months(
             for _, _, start, end in by_pair.get((unit_id, commune_id), ())
         )
 
+    # The pairs in charge from `first` to `last`: every row of theirs counts.
+    throughout = {pair for pair in by_pair if in_charge(*pair, first, last)}
+    ends: dict[datetime.date, datetime.date] = {}
     met: set[tuple[int, datetime.date]] = set()
     for unit_id, commune_id, day, daily in rows:
         # A weekend day counts where the unit was in charge that day; a month's count,
         # where it was in charge all month.
-        until = day if daily else month_end(day)
-        if in_charge(unit_id, commune_id, day, until):
-            met.add((unit_id, day.replace(day=1)))
+        if (unit_id, commune_id) not in throughout:
+            until = day if daily else ends.get(day) or ends.setdefault(day, month_end(day))
+            if not in_charge(unit_id, commune_id, day, until):
+                continue
+        met.add((unit_id, day.replace(day=1) if daily else day))
     return met

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections import Counter
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -228,14 +227,6 @@ def _villages_of(commune: Commune):
     return list(Village.objects.filter(pk__in=ids).order_by("pk"))
 
 
-def _unambiguous(villages: list[Village]) -> list[Village]:
-    """The villages whose name no other village of the new commune has ("Số 5" is in three
-    of Minh Quang's former communes): the export writes a village by its name alone, so
-    activities in the others would not import back (activities/imports/kinds.py)."""
-    names = Counter(v.name for v in villages)
-    return [v for v in villages if names[v.name] == 1]
-
-
 def load_accounts() -> list[str]:
     """The demo accounts with their organisations; the names created."""
     User = get_user_model()
@@ -295,7 +286,7 @@ def load_present(units: dict[str, PartyUnit], seed: int = 2025) -> tuple[int, in
         STAFF_UNIT_CODE: User.objects.filter(username="nhaplieu").first(),
         "dux-binh-an": User.objects.filter(username="binhan_nhaplieu").first(),
     }
-    villages = {c.pk: _unambiguous(_villages_of(c)) for c in new_communes().values()}
+    villages = {c.pk: _villages_of(c) for c in new_communes().values()}
     activities, reached = [], []
     months = history.months_between(MERGER, today)
     for unit, commune in _working_units(units):

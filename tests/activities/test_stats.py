@@ -4,9 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
+from django.test.utils import CaptureQueriesContext
 
 from activities import stats
 from activities.models import (
@@ -294,4 +296,37 @@ def test_a_bulk_load_without_triggers_ends_exact(unit, binh_an, road, two_villag
     assert kept() == computed()
     # The triggers are back on afterwards.
     make(unit, binh_an, road, datetime.date(2024, 6, 22), two_villages)
+    assert kept() == computed()
+
+
+def _rebuilds(statements: list[dict]) -> list[str]:
+    return [q["sql"] for q in statements if q["sql"].startswith("DELETE FROM activities_")]
+
+
+def test_a_migrate_with_nothing_to_apply_keeps_the_tables_and_their_triggers(
+    unit, binh_an, road, two_villages
+):
+    # A deploy runs migrate every time: with no new migration, a province's tables are not
+    # rebuilt (a quarter of an hour for ten million activities) and no write goes uncounted.
+    make(unit, binh_an, road, datetime.date(2024, 6, 15), two_villages)
+    with CaptureQueriesContext(connection) as migrating:
+        call_command("migrate", verbosity=0)
+    assert _rebuilds(migrating.captured_queries) == []
+    assert stats.triggers_installed()
+    make(unit, binh_an, road, datetime.date(2024, 6, 22), two_villages)
+    assert kept() == computed()
+
+
+def test_a_migrate_finding_the_triggers_gone_puts_them_back_and_rebuilds(
+    unit, binh_an, road, two_villages
+):
+    make(unit, binh_an, road, datetime.date(2024, 6, 15), two_villages)
+    stats.drop_triggers()
+    assert not stats.triggers_installed()
+    # Written while nothing kept the tables: only a rebuild counts it.
+    make(unit, binh_an, road, datetime.date(2024, 6, 22), two_villages)
+    with CaptureQueriesContext(connection) as migrating:
+        call_command("migrate", verbosity=0)
+    assert _rebuilds(migrating.captured_queries)
+    assert stats.triggers_installed()
     assert kept() == computed()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from activities.models import Activity, Village
 from housing.models import Funding, HousingCase, Programme
-from tests.factories import all_url_names, make_activity
+from tests.factories import all_url_names, make_activity, url_args
 
 ROLES = ["anonymous", "outsider", "staff_a", "staff_b", "official", "admin"]
 LOGIN = "login"  # a redirect to the login page
@@ -101,22 +101,12 @@ def world(
         "official": official,
         "admin": admin_user,
     }
+    names = all_url_names()
     args = {
-        "dashboard_export": ["xa"],
-        "activities:month": [unit.pk, 2024, 6],
-        "activities:month_submit": [unit.pk, 2024, 6],
-        "activities:month_reopen": [unit.pk, 2024, 6],
-        "activities:activity_create": [unit.pk],
-        "activities:activity_detail": [activity.pk],
-        "activities:activity_update": [activity.pk],
-        "activities:activity_delete": [activity.pk],
-        "housing:case_detail": [case.pk],
-        "housing:case_update": [case.pk],
-        "housing:case_advance": [case.pk],
-        "housing:case_step_back": [case.pk],
-        "housing:funding_add": [case.pk],
-        "housing:funding_delete": [case.pk, funding.pk],
-        "housing:case_activities": [case.pk],
+        name: url_args(
+            name, unit=unit, month=(2024, 6), activity=activity, case=case, funding=funding
+        )
+        for name in names
     }
     return users, args
 

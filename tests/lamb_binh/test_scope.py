@@ -17,7 +17,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from activities.models import Activity
-from tests.factories import all_url_names, make_province_world
+from tests.factories import all_url_names, make_province_world, url_args
 
 
 @pytest.fixture
@@ -185,28 +185,15 @@ def test_every_url_has_a_scope_row():
     assert all(set(row) == set(SCOPES) for row in SCOPE_MATRIX.values())
 
 
-def url_args(world, name: str, inside: bool) -> list:
-    unit = world["units"]["dux_binh_an" if inside else "dux_thuong_lam"]
-    activity = world["activities"]["A3" if inside else "A5"]
-    case = world["cases"]["in" if inside else "out"]
-    funding = world["funding"]["in" if inside else "out"]
-    return {
-        "dashboard_export": ["xa"],
-        "activities:month": [unit.pk, 2026, 11],
-        "activities:month_submit": [unit.pk, 2026, 11],
-        "activities:month_reopen": [unit.pk, 2026, 11],
-        "activities:activity_create": [unit.pk],
-        "activities:activity_detail": [activity.pk],
-        "activities:activity_update": [activity.pk],
-        "activities:activity_delete": [activity.pk],
-        "housing:case_detail": [case.pk],
-        "housing:case_update": [case.pk],
-        "housing:case_advance": [case.pk],
-        "housing:case_step_back": [case.pk],
-        "housing:funding_add": [case.pk],
-        "housing:funding_delete": [case.pk, funding.pk],
-        "housing:case_activities": [case.pk],
-    }.get(name, [])
+def args_of(world, name: str, inside: bool) -> list:
+    return url_args(
+        name,
+        unit=world["units"]["dux_binh_an" if inside else "dux_thuong_lam"],
+        month=(2026, 11),
+        activity=world["activities"]["A3" if inside else "A5"],
+        case=world["cases"]["in" if inside else "out"],
+        funding=world["funding"]["in" if inside else "out"],
+    )
 
 
 CASES = [(name, who) for name in SCOPE_MATRIX for who in SCOPES]
@@ -217,7 +204,7 @@ def test_the_scope_matrix(client, province, name, who):
     client.force_login(province["users"][who])
     statuses = []
     for inside in (True, False):
-        url = reverse(name, args=url_args(province, name, inside))
+        url = reverse(name, args=args_of(province, name, inside))
         response = client.post(url, {}) if name in POST_ONLY else client.get(url)
         statuses.append(response.status_code)
     assert tuple(statuses) == SCOPE_MATRIX[name][who]
