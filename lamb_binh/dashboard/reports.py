@@ -286,14 +286,20 @@ class Scope:
             units = units.filter(self._in_charge() | Q(pk__in=list(self.sums_by("unit"))))
         return list(units)
 
-    def _in_charge(self) -> Q:
-        """The organisations in charge of a commune of the area on a day of the period: by an
-        assignment, or as the commune's own party committee."""
-        start, end = self.period.start, self.period.end
+    def in_charge_between(
+        self, start: datetime.date, end: datetime.date
+    ) -> tuple[QuerySet[Assignment], QuerySet[PartyUnit]]:
+        """Who is in charge of a commune of the area on a day of [start, end]: the
+        assignments, and the organisations working in their own commune."""
         assigned = self.filtered(Assignment.objects.overlapping(start, end), types=False)
         own = PartyUnit.objects.in_own_commune_during(start, end).filter(
             commune__in=self.area_communes()
         )
+        return assigned, own
+
+    def _in_charge(self) -> Q:
+        """The organisations in charge of a commune of the area on a day of the period."""
+        assigned, own = self.in_charge_between(self.period.start, self.period.end)
         return Q(pk__in=assigned.values("unit")) | Q(pk__in=own.values("pk"))
 
     def area_communes(self) -> QuerySet[Commune]:
@@ -693,14 +699,8 @@ def _spans_in_charge(
 ) -> list[Span]:
     """When each unit was in charge of a commune of the report's area between `first` and
     `last`: by an assignment, or as the commune's own party committee (both valid)."""
-    spans: list[Span] = list(
-        scope.filtered(Assignment.objects.overlapping(first, last), types=False).values_list(
-            "unit_id", "commune_id", "start", "end"
-        )
-    )
-    own = PartyUnit.objects.in_own_commune_during(first, last).filter(
-        commune__in=scope.area_communes()
-    )
+    assigned, own = scope.in_charge_between(first, last)
+    spans: list[Span] = list(assigned.values_list("unit_id", "commune_id", "start", "end"))
     for unit_id, commune_id, unit_from, unit_to, commune_from, commune_to in own.values_list(
         "pk", "commune_id", "valid_from", "valid_to", "commune__valid_from", "commune__valid_to"
     ):

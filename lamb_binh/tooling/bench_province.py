@@ -90,9 +90,8 @@ class ProvinceShape:
 # --- Territory --------------------------------------------------------------------------
 
 
-def _territory_load() -> tuple[list[Commune], list[Commune]]:
-    """The former and the current communes (each list in a stable order), their villages."""
-    communes_load(province=PROVINCE)
+def _province_communes() -> tuple[list[Commune], list[Commune]]:
+    """The former and the current communes, each list in a stable order, checked."""
     former = list(Commune.objects.filter(valid_to=BEFORE_MERGER).order_by("district", "code"))
     current = list(Commune.objects.filter(valid_from=MERGER_DATE).order_by("code"))
     if (len(former), len(current)) != (FORMER_COMMUNES, CURRENT_COMMUNES):
@@ -100,6 +99,13 @@ def _territory_load() -> tuple[list[Commune], list[Commune]]:
             f"Expected {FORMER_COMMUNES} former and {CURRENT_COMMUNES} current communes of "
             f"{PROVINCE}, got {len(former)} and {len(current)}."
         )
+    return former, current
+
+
+def _territory_load() -> tuple[list[Commune], list[Commune]]:
+    """The former and the current communes (each list in a stable order), their villages."""
+    communes_load(province=PROVINCE)
+    former, current = _province_communes()
     if any(c.successor_id is None for c in former):
         raise RuntimeError(f"A former commune of {PROVINCE} has no successor in the dataset.")
     # "Số 1" in hundreds of communes, as real village lists have.
@@ -295,38 +301,53 @@ def province_reference_load() -> ProvinceShape:
         .order_by("unit_id", "commune_id")
         .values_list("unit_id", "commune_id")
     ]
-    types, pool = activity_types()
-    timed = next((c for c in current if c.name == TIMED_COMMUNE), current[0])
+    timed = _timed_commune(current)
     first_unit = next(
         unit for unit, communes in tree.district_units if communes[0].successor_id == timed.pk
     )
+    return _shape(units, units_after, former, current, timed, first_unit, tree.reporting)
+
+
+def _timed_commune(current: list[Commune]) -> Commune:
+    return next((c for c in current if c.name == TIMED_COMMUNE), current[0])
+
+
+def _shape(
+    units: Rows,
+    units_after: Rows,
+    former: list[Commune],
+    current: list[Commune],
+    timed: Commune,
+    unit: PartyUnit,
+    reporting: int,
+) -> ProvinceShape:
+    types, pool = activity_types()
     return ProvinceShape(
         reference=Reference(units=units, units_after=units_after, types=types, type_pool=pool),
         current_communes=len(current),
         former_communes=len(former),
         villages=Village.objects.count(),
         organisations=PartyUnit.objects.count(),
-        reporting=tree.reporting,
+        reporting=reporting,
         commune=timed,
-        unit=first_unit,
+        unit=unit,
     )
 
 
 def province_shape_read() -> ProvinceShape:
     """The shape of a province built by an earlier run (`--keep`), read back: the same
     organisations, pairs and timed commune and unit as province_reference_load() gave."""
-    former = list(Commune.objects.filter(valid_to=BEFORE_MERGER).order_by("district", "code"))
-    current = list(Commune.objects.filter(valid_from=MERGER_DATE).order_by("code"))
-    if (len(former), len(current)) != (FORMER_COMMUNES, CURRENT_COMMUNES) or not (
-        Activity.objects.exists()
-    ):
+    if not Activity.objects.exists():
         raise RuntimeError(
             "The kept database holds no province with activities: run once with --keep, "
             "without --reuse."
         )
+    former, current = _province_communes()
     before, after = _villages_by_commune(BEFORE_MERGER), _villages_by_commune(MERGER_DATE)
-    pairs = Assignment.objects.order_by("unit_id", "commune__code").values_list(
-        "unit_id", "commune_id", "start"
+    pairs = list(
+        Assignment.objects.order_by("unit_id", "commune__code").values_list(
+            "unit_id", "commune_id", "start"
+        )
     )
     units: Rows = [(u, c, before[c]) for u, c, start in pairs if start < MERGER_DATE]
     own = PartyUnit.objects.filter(commune__isnull=False, valid_from=MERGER_DATE)
@@ -334,22 +355,15 @@ def province_shape_read() -> ProvinceShape:
         (u, c, after[c]) for u, c in own.order_by("pk").values_list("pk", "commune_id")
     ]
     units_after += [(u, c, after[c]) for u, c, start in pairs if start >= MERGER_DATE]
-    types, pool = activity_types()
-    timed = next((c for c in current if c.name == TIMED_COMMUNE), current[0])
+    timed = _timed_commune(current)
     successor = {c.pk: c.successor_id for c in former}
     first_commune: dict[int, int] = {}
     for unit_id, commune_id, _ in units:
         first_commune.setdefault(unit_id, commune_id)
     unit_id = min(u for u, c in first_commune.items() if successor[c] == timed.pk)
-    return ProvinceShape(
-        reference=Reference(units=units, units_after=units_after, types=types, type_pool=pool),
-        current_communes=len(current),
-        former_communes=len(former),
-        villages=Village.objects.count(),
-        organisations=PartyUnit.objects.count(),
-        reporting=len({u for u, _, _ in units} | {u for u, _, _ in units_after}),
-        commune=timed,
-        unit=PartyUnit.objects.get(pk=unit_id),
+    reporting = len({u for u, _, _ in units} | {u for u, _, _ in units_after})
+    return _shape(
+        units, units_after, former, current, timed, PartyUnit.objects.get(pk=unit_id), reporting
     )
 
 

@@ -29,6 +29,21 @@ def production_env(tmp_path, **extra) -> dict:
     } | extra
 
 
+def run_in_production(tmp_path, code: str, **extra) -> subprocess.CompletedProcess:
+    """`python -c code` in the production environment (changed by `extra`); it must
+    succeed."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=production_env(tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def test_check_deploy_is_clean_with_the_documented_environment(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -72,15 +87,7 @@ def test_production_serves_compressed_hashed_static_files(tmp_path):
         "print(settings.STORAGES['staticfiles']['BACKEND'], settings.SECURE_SSL_REDIRECT, "
         "settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=production_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_in_production(tmp_path, code)
     assert result.stdout.split() == [
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "True",
@@ -102,11 +109,7 @@ def test_the_health_check_says_503_when_the_database_is_gone(tmp_path):
         "r = Client(HTTP_HOST='3cung.lambinh.gov.vn').get('/suc-khoe/', secure=True); "
         "print(r.status_code, r.content.decode())"
     )
-    env = production_env(tmp_path, DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_in_production(tmp_path, code, DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
     status, body = result.stdout.split(" ", 1)
     assert status == "503"
     assert json.loads(body) == {"status": "loi", "database": "khong_ket_noi"}
@@ -155,15 +158,7 @@ def test_a_worker_hides_what_it_loaded_at_start_from_the_garbage_collector(tmp_p
         "import gc; before = gc.get_freeze_count(); import lamb_binh.wsgi; "
         "print(before, gc.get_freeze_count(), len(gc.get_objects()))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=production_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_in_production(tmp_path, script)
     before, frozen, tracked = map(int, result.stdout.split())
     assert before == 0
     # Django's and the apps' objects (tens of thousands), not the few created since.
