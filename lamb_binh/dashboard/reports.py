@@ -14,10 +14,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db import connections, models
-from django.db.models import BooleanField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from activities.access import Reach, province_reach
 from activities.figures import FIGURES, MONEY, SUMMED, WORK
@@ -45,8 +55,10 @@ from activities.models import (
 )
 from activities.periods import Period, month_end
 
-# The sums of a summary table (monthly or daily): the activities, each figure's column.
-STAT_SUMS = {column: Sum(column) for column in ("activities", *SUMMED)}
+# The sums of a summary table (monthly or daily): the activities, each figure's column. As
+# bigints: PostgreSQL sums a bigint column to a numeric, which takes its driver ten times as
+# long to read (a province's tables read tens of thousands).
+STAT_SUMS = {column: Cast(Sum(column), BigIntegerField()) for column in ("activities", *SUMMED)}
 
 
 class Totals:
@@ -77,11 +89,14 @@ class Totals:
         for name, value in other.figures.items():
             self.figures[name] += value
 
-    def add_stat(self, row: dict) -> None:
-        self.activities += row["activities"] or 0
+    def add_sums(self, activities: int | None, sums) -> None:
+        """A summary table's sums (STAT_SUMS): the activities, then each figure's column
+        (SUMMED)."""
+        self.activities += activities or 0
         figures = self.figures
-        for f in FIGURES:
-            figures[f.name] += f.from_column(row[f.column])
+        for f, stored in zip(FIGURES, sums, strict=True):
+            if stored:  # a sum of nothing is None; most rows have no money, a zero
+                figures[f.name] += f.from_column(stored)
 
 
 # Every figure at zero (ints and Decimals, never changed in place): a new Totals' copy.
@@ -157,10 +172,10 @@ RULE_CELLS = {state: RuleCell(state) for state in RuleCell.LABELS}
 @dataclass
 class RuleMatrix:
     months: list[datetime.date]
-    rows: list[tuple[PartyUnit, list[RuleCell]]]
+    rows: list[tuple[Unit, list[RuleCell]]]
     focus_month: datetime.date | None
-    missed: list[PartyUnit]
-    not_reported: list[PartyUnit]
+    missed: list[Unit]
+    not_reported: list[Unit]
     # The period's months before those shown (the page shows the last RULE_MONTHS_SHOWN;
     # the export, every month).
     earlier_months: int = 0
@@ -176,7 +191,7 @@ class RuleMatrix:
         focus = self.months.index(self.focus_month) if self.focus_month in self.months else -1
         grouped: dict[str, list] = {}
         for unit, cells in self.rows:
-            grouped.setdefault(organisation_group(unit), []).append((unit, cells))
+            grouped.setdefault(unit.group, []).append((unit, cells))
         return [
             RuleGroup(
                 label=label,
@@ -197,15 +212,35 @@ class RuleMatrix:
 TOP_GROUP = "Tổ chức trực thuộc Tỉnh ủy"
 
 
-def organisation_group(unit: PartyUnit) -> str:
-    """The heading a unit is listed under: the organisation above it (its parent read)."""
-    return unit.parent.name if unit.parent is not None else TOP_GROUP
+class Unit(NamedTuple):
+    """An organisation as the unit table, the rule and their exports read it: a province
+    lists hundreds, read as values rather than as model instances."""
+
+    pk: int
+    name: str
+    short_name: str
+    is_active: bool
+    group: str  # the heading it is listed under: the organisation above it
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class CommuneRow(NamedTuple):
+    """A commune as the commune table reads it: a province lists 454, read as values."""
+
+    pk: int
+    kind: str
+    name: str
+    district: str
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
 
 
 @dataclass
 class RuleGroup:
     label: str
-    rows: list[tuple[PartyUnit, list[RuleCell]]]
+    rows: list[tuple[Unit, list[RuleCell]]]
     missed: int  # in the focus month
     not_reported: int
 
@@ -265,26 +300,29 @@ class Scope:
         return PartyUnit.objects.filter(self.reach.unit_q() | Q(pk__in=worked_there.values("unit")))
 
     @cached_property
-    def units(self) -> list[PartyUnit]:
+    def units(self) -> list[Unit]:
         """The organisations in reach that were in charge of a commune of the area during the
         period or worked in it (only the one chosen, if one is), by name, with the
-        organisation above each read: the unit table and the rule list them. A commune's
-        page lists the organisations paired with it, not the province's 600."""
-        # Only what the rows and the rule read.
-        units = (
-            self.reach_units()
-            .select_related("parent")
-            .only("name", "short_name", "is_active", "parent__name")
-            .order_by("name")
-        )
+        organisation above each: the unit table and the rule list them. A commune's page
+        lists the organisations paired with it, not the province's 600."""
+        units = self.reach_units().order_by("name")
         chosen = self.filterset.form.cleaned_data.get("don_vi")
         if chosen:
             units = units.filter(pk=chosen.pk)
-        else:
-            # Worked there without being in charge: an admin's entry, an assignment deleted
-            # since.
-            units = units.filter(self._in_charge() | Q(pk__in=list(self.sums_by("unit"))))
-        return list(units)
+        # Those in charge, and those that worked there without being in charge (an admin's
+        # entry, an assignment deleted since): told apart here, not by a list of hundreds
+        # of ids in the query.
+        worked = self.sums_by("unit")
+        rows = units.annotate(
+            in_charge=ExpressionWrapper(
+                Q(pk=chosen.pk) if chosen else self._in_charge(), BooleanField()
+            )
+        ).values_list("pk", "name", "short_name", "is_active", "parent__name", "in_charge")
+        return [
+            Unit(pk, name, short_name, is_active, parent or TOP_GROUP)
+            for pk, name, short_name, is_active, parent, in_charge in rows
+            if in_charge or pk in worked
+        ]
 
     def in_charge_between(
         self, start: datetime.date, end: datetime.date
@@ -384,16 +422,34 @@ class Scope:
         result: dict = {}
         if not queries:
             return result
-        for row in queries[0].union(*queries[1:], all=True):
-            key = (row["k"], row["o"]) if by == "type" else _as_date(row["k"])
-            result.setdefault(key, Totals()).add_stat(row)
+        # Fetched at once rather than through the ORM's converters, cell by cell: a
+        # province's commune and unit sums are thousands of rows of ten numbers.
+        union = queries[0].union(*queries[1:], all=True)
+        sql, params = union.query.sql_with_params()
+        with connections[union.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            rows = cursor.fetchall()
+        # The key (and, by type, the unit of measure), then the sums in STAT_SUMS's order.
+        at = names.index("activities")
+        for row in rows:
+            key: object
+            if by == "type":
+                key = (row[0], row[1])
+            elif by == "month":
+                key = _as_date(row[0])
+            else:
+                key = row[0]
+            result.setdefault(key, Totals()).add_sums(row[at], row[at + 1 :])
         return result
 
     @cached_property
-    def _village_triples(self) -> list[tuple]:
-        """Distinct (commune, unit, village) reached in the period: one SQL UNION. Across
-        types from a row per year (a column per month) and, for the edge days, a row per
-        month (a column per day); with a type chosen, from the tables by type."""
+    def _village_counts(self) -> dict[str, Counter]:
+        """Villages reached per commune ("commune"), per unit ("unit") and in all ("all",
+        under the key None), each village counted once: counted in SQL over the (commune,
+        unit, village) reached in the period, one query. Those come from a row per year (a
+        column per month) and, for the edge days, a row per month (a column per day); with a
+        type chosen, from the tables by type."""
         commune = self.commune_key()
         if self.typed:
             sources = self._typed_village_sources()
@@ -406,18 +462,22 @@ class Scope:
                 )
                 if condition is not None
             ]
-        queries = [
-            rows.values_list(commune, "unit_id", "village_id").distinct() for rows in sources
-        ]
+        counts: dict[str, Counter] = {"commune": Counter(), "unit": Counter(), "all": Counter()}
+        queries = [rows.values_list(commune, "unit_id", "village_id") for rows in sources]
         if not queries:
-            return []
-        # A province's tens of thousands of triples, fetched at once rather than through the
-        # ORM's row-by-row iterator (the query is the ORM's, plain integers come back).
-        union = queries[0].union(*queries[1:])
+            return counts
+        if self.typed:
+            # A row per type and month or day: made distinct first.
+            queries = [query.distinct() for query in queries]
+        # A province's tens of thousands of rows stay in the database: what comes back is a
+        # count per commune and per unit.
+        union = queries[0].union(*queries[1:], all=True)
         sql, params = union.query.sql_with_params()
         with connections[union.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+            cursor.execute(_VILLAGE_COUNTS_SQL.format(reached=sql), params)
+            for what, key, villages in cursor.fetchall():
+                counts[what][key] = villages
+        return counts
 
     def _typed_village_sources(self) -> list[QuerySet]:
         full, edges = self.period.full_months(), self._edge_condition()
@@ -432,18 +492,13 @@ class Scope:
 
     def villages_by(self, what: str) -> Counter:
         """How many villages each commune or unit reached, each village counted once."""
-        triples = self._village_triples
-        if what == "commune":
-            pairs = {(commune, village) for commune, _, village in triples}
-        else:
-            pairs = {(unit, village) for _, unit, village in triples}
-        return Counter(key for key, _ in pairs)
+        return self._village_counts[what]
 
     @cached_property
     def villages_reached(self) -> int:
         """Villages reached, each once whichever commune it was in: Nà Cóoc visited before
         and after the 2025 merger is one village."""
-        return len({village for _, _, village in self._village_triples})
+        return self._village_counts["all"][None]
 
     def commune_key(self):
         return Coalesce("commune__successor_id", "commune_id") if self.merged else F("commune_id")
@@ -453,7 +508,7 @@ class Scope:
         return list(ActivityType.objects.order_by("order", "name"))
 
     @cached_property
-    def communes(self) -> list[Commune]:
+    def communes(self) -> list[CommuneRow]:
         """The rows of the per-commune table: the communes the programme covers in reach on
         any day of the period, or, merged, the communes they became (a commune never merged
         stands for itself). A commune is covered while an organisation is assigned to it or
@@ -484,18 +539,40 @@ class Scope:
         else:
             communes = valid
         # Before the merger by former district, then commune; after it by commune.
-        return list(communes.only(*COMMUNE_ROW_FIELDS).order_by(*COMMUNE_ORDER))
+        return _commune_rows_of(communes)
+
+
+# The villages reached per commune, per unit and in all, from the (commune, unit, village)
+# of the period (a UNION ALL of the ORM's); a village is counted once per key.
+_VILLAGE_COUNTS_SQL = """
+WITH reached (commune, unit, village) AS ({reached})
+SELECT 'commune', commune, COUNT(*) FROM (SELECT DISTINCT commune, village FROM reached) c
+    GROUP BY commune
+UNION ALL
+SELECT 'unit', unit, COUNT(*) FROM (SELECT DISTINCT unit, village FROM reached) u GROUP BY unit
+UNION ALL
+SELECT 'all', NULL, COUNT(*) FROM (SELECT DISTINCT village FROM reached) v
+"""
 
 
 # The communes' rows: the former ones first, by former district, then today's; what their
 # labels read.
 COMMUNE_ORDER = (F("valid_from").asc(nulls_first=True), "district", "name")
-COMMUNE_ROW_FIELDS = ("kind", "name", "district", "valid_from", "valid_to")
 
 
-def _as_date(value):
-    """A month read through TruncMonth comes back as a datetime on some databases."""
-    return value.date() if isinstance(value, datetime.datetime) else value
+def _commune_rows_of(communes: QuerySet[Commune]) -> list[CommuneRow]:
+    rows = communes.values_list(*CommuneRow._fields).order_by(*COMMUNE_ORDER)
+    return [CommuneRow(*row) for row in rows]
+
+
+def _as_date(value) -> datetime.date:
+    """A month as a date: a database's cursor gives a date, a datetime (the first of a month
+    truncated on some databases) or, SQLite's, text."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    return value
 
 
 def _any_part(prefix: str, first: int, last: int) -> Q:
@@ -568,13 +645,11 @@ def commune_rows(scope: Scope) -> list[Row]:
     uncovered = set(totals) - {c.pk for c in communes}
     if uncovered:
         shown = uncovered.union(c.pk for c in communes)
-        communes = list(
-            Commune.objects.filter(pk__in=shown).only(*COMMUNE_ROW_FIELDS).order_by(*COMMUNE_ORDER)
-        )
+        communes = _commune_rows_of(Commune.objects.filter(pk__in=shown))
     # Former communes of several former districts say which one they were in.
     districts = {c.district for c in communes if c.valid_to and c.district}
     for commune in communes:
-        label = commune.full_name[:1].upper() + commune.full_name[1:]
+        label = Commune.label_of(commune.kind, commune.name, None, None)  # "Xã Bình An"
         if len(districts) > 1 and commune.valid_to and commune.district:
             label = f"{label} ({commune.district} cũ)"
         row = Row(commune, label, totals.get(commune.pk, Totals()))
@@ -592,10 +667,8 @@ def unit_rows(scope: Scope) -> list[Row]:
     villages = scope.villages_by("unit")
     rows = []
     # By the organisation above each unit, as the page groups them.
-    for unit in sorted(scope.units, key=lambda u: (organisation_group(u), u.name)):
-        row = Row(
-            unit, unit.name, totals.get(unit.pk, Totals()), {"group": organisation_group(unit)}
-        )
+    for unit in sorted(scope.units, key=lambda u: (u.group, u.name)):
+        row = Row(unit, unit.name, totals.get(unit.pk, Totals()), {"group": unit.group})
         row.totals.villages = villages[unit.pk]
         if unit.is_active or row.totals.activities:
             rows.append(row)
@@ -668,7 +741,7 @@ def rule_matrix(scope: Scope, *, last_months: int | None = None) -> RuleMatrix:
         ).values_list("unit_id", "year", "month")
     }
 
-    def state(unit: PartyUnit, month: datetime.date) -> RuleCell:
+    def state(unit: Unit, month: datetime.date) -> RuleCell:
         if month not in covered[unit.pk]:
             return RULE_CELLS["not_assigned"]
         if (unit.pk, month) in met:
@@ -779,7 +852,10 @@ def _weekend_months(
         # where it was in charge all month.
         if (unit_id, commune_id) not in throughout:
             until = day if daily else ends.get(day) or ends.setdefault(day, month_end(day))
-            if not in_charge(unit_id, commune_id, day, until):
+            for _, _, start, end in by_pair.get((unit_id, commune_id), ()):
+                if (start is None or start <= day) and (end is None or end >= until):
+                    break
+            else:
                 continue
         met.add((unit_id, day.replace(day=1) if daily else day))
     return met

@@ -31,28 +31,37 @@ RULE_CELL_HTML = {
 }
 
 
-@register.filter
-def rule_rows(rows) -> SafeString:
-    """An organisation's rows of the rule matrix (unit, cells) as ready markup: a province's
-    hundreds of units × a year of months are too many template variables to render one by
-    one in good time (and a cell is one of four)."""
-    return SafeString(
-        "".join(
-            f'<tr><th scope="row">{escape(str(unit.short_name))}</th>'
-            + "".join(RULE_CELL_HTML[cell.state] for cell in cells)
-            + "</tr>"
-            for unit, cells in rows
+def _rule_rows(rows) -> str:
+    return "".join(
+        f'<tr><th scope="row">{escape(str(unit.short_name))}</th>'
+        + "".join(RULE_CELL_HTML[cell.state] for cell in cells)
+        + "</tr>"
+        for unit, cells in rows
+    )
+
+
+@register.simple_tag
+def rule_groups(rule) -> SafeString:
+    """The rule matrix, an organisation's units per group (folded when there are many), as
+    ready markup: a province's hundred and more groups of units × a year of months are too
+    many template variables to render one by one in good time (and a cell is one of four)."""
+    header = "".join(f'<th scope="col">{m:%m/%y}</th>' for m in rule.months)
+    header = f'<tr><th scope="col">Đơn vị</th>{header}</tr>'
+    is_open = "" if rule.folded else " open"
+    parts = []
+    for group in rule.groups:
+        counts = [f"{len(group.rows)} đơn vị"]
+        if group.missed:
+            counts.append(f'<span class="rule-missed">{group.missed} chưa thực hiện</span>')
+        if group.not_reported:
+            counts.append(f"{group.not_reported} chưa báo cáo")
+        parts.append(
+            f'<details class="rule-group"{is_open}><summary><strong>{escape(group.label)}'
+            f"</strong> · {' · '.join(counts)}</summary>"
+            f'<div class="table-scroll"><table class="rule"><thead>{header}</thead>'
+            f"<tbody>{_rule_rows(group.rows)}</tbody></table></div></details>"
         )
-    )
-
-
-@register.filter
-def rule_header(months) -> SafeString:
-    """The rule matrix's header row (repeated above each organisation's group)."""
-    return format_html(
-        '<tr><th scope="col">Đơn vị</th>{}</tr>',
-        format_html_join("", '<th scope="col">{}</th>', ((f"{m:%m/%y}",) for m in months)),
-    )
+    return SafeString("".join(parts))
 
 
 def _cells(totals, columns: list[TotalColumn], *, first: SafeString | None = None) -> list:

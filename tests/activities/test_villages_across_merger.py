@@ -263,8 +263,8 @@ def test_a_village_visited_before_and_after_the_merger_is_reached_once(
     scope = Scope(QueryDict(period), today=PRESENT)
     assert headline(scope).villages_reached == 1
     # Each commune's row still counts the village it was reached in.
-    reached = {row.key: row.totals.villages for row in commune_rows(scope)}
-    assert (reached[binh_an], reached[new_binh_an]) == (1, 1)
+    reached = {row.key.pk: row.totals.villages for row in commune_rows(scope)}
+    assert (reached[binh_an.pk], reached[new_binh_an.pk]) == (1, 1)
     merged = Scope(QueryDict(period + "&gop_xa=1"), today=PRESENT)
     assert headline(merged).villages_reached == 1
 
