@@ -383,10 +383,21 @@ class Scope:
     def sums_by(self, by: str) -> dict:
         """Totals per commune, unit, month or (type, unit of measure), summed in SQL: whole
         months from a monthly table, edge days from the daily one, in one UNION. The
-        narrowest tables that hold the key and the filters (activities/stats.py)."""
+        narrowest tables that hold the key and the filters (activities/stats.py); communes
+        and units from the same sums by (commune, unit)."""
         cache = vars(self).setdefault("_sums", {})
         if by not in cache:
-            cache[by] = self._sums_by(by)
+            if by in ("commune", "unit"):
+                # Both from one query by (commune, unit): the pairs a province's units work
+                # in are a few hundred, and the table is read once.
+                communes: dict = {}
+                units: dict = {}
+                for (commune, unit), totals in self._sums_by("pair").items():
+                    communes.setdefault(commune, Totals()).add(totals)
+                    units.setdefault(unit, Totals()).add(totals)
+                cache["commune"], cache["unit"] = communes, units
+            else:
+                cache[by] = self._sums_by(by)
         return cache[by]
 
     def _sums_by(self, by: str) -> dict:
@@ -408,7 +419,7 @@ class Scope:
                 return {"k": F("activity_type_id"), "o": F("output_unit")}
             if by == "month":
                 return {"k": F("month") if period == "month" else TruncMonth("date")}
-            return {"k": self.commune_key() if by == "commune" else F("unit_id")}
+            return {"k": self.commune_key(), "u": F("unit_id")}
 
         full, edges = self.period.full_months(), self._edge_condition()
         parts = []
@@ -430,16 +441,11 @@ class Scope:
             cursor.execute(sql, params)
             names = [column[0] for column in cursor.description]
             rows = cursor.fetchall()
-        # The key (and, by type, the unit of measure), then the sums in STAT_SUMS's order.
+        # The key (a month, or two parts: type and unit of measure, commune and unit), then
+        # the sums in STAT_SUMS's order.
         at = names.index("activities")
         for row in rows:
-            key: object
-            if by == "type":
-                key = (row[0], row[1])
-            elif by == "month":
-                key = _as_date(row[0])
-            else:
-                key = row[0]
+            key = _as_date(row[0]) if by == "month" else (row[0], row[1])
             result.setdefault(key, Totals()).add_sums(row[at], row[at + 1 :])
         return result
 

@@ -72,11 +72,24 @@ def _cells(totals, columns: list[TotalColumn], *, first: SafeString | None = Non
     return values
 
 
-def _tds(values: list) -> SafeString:
+def _tds(values) -> SafeString:
     # Numbers as vn_number writes them (digits, dots, a comma, a minus) or the footer's
     # ready link: nothing to escape, and a province's thousand rows × ten cells skip the
     # escaping machinery.
     return SafeString("".join(f'<td class="num">{v}</td>' for v in values))
+
+
+def _row_tds(totals, names: list[str], written: dict) -> str:
+    """A row's number cells, each number written once per table (`written`): a province's
+    tables have ten thousand cells, many of them the same few numbers."""
+    cells = []
+    for name in names:
+        value = totals.value(name)
+        cell = written.get(value)
+        if cell is None:
+            cell = written[value] = f'<td class="num">{vn_number(value)}</td>'
+        cells.append(cell)
+    return "".join(cells)
 
 
 @register.simple_tag(takes_context=True)
@@ -89,6 +102,8 @@ def report_table(context, rows, label_title: str, villages=False, total=None, li
     # A province's tables have a thousand rows: each is written with f-strings, its label
     # and group escaped, rather than through format_html.
     row_link = f"{activities_url}?{escape(query)}&amp;{link_param}="
+    names = [column.name for column in columns]
+    written: dict = {}
     body = []
     # Rows that carry a group (units: the organisation above them) get a heading per group,
     # when there is more than one.
@@ -105,9 +120,10 @@ def report_table(context, rows, label_title: str, villages=False, total=None, li
         label = escape(str(row.label))
         if link_param and row.totals.activities:
             label = f'<a href="{row_link}{row.key.pk:d}">{label}</a>'
+        totals = row.totals
         body.append(
-            f'<tr{"" if row.totals.activities else ZERO_ROW}><th scope="row">{label}</th>'
-            f"{_tds(_cells(row.totals, columns))}</tr>"
+            f'<tr{"" if totals.activities else ZERO_ROW}><th scope="row">{label}</th>'
+            f"{_row_tds(totals, names, written)}</tr>"
         )
     foot = ""
     if total:

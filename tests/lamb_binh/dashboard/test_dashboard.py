@@ -167,23 +167,23 @@ RANGE = {"ky": "tuy-chon", "tu": "15/01/2024", "den": "20/11/2024"}
 #   1-3  the session, the user, the user's groups (the role check);
 #   4    the reader's organisation (what the report reaches);
 #   5    per month (the headline adds the months up);
-#   6    per commune;
-#   7    villages reached, per commune and unit: years' and months' rows;
+#   6    per commune and unit (both tables' sums, added up from the pairs);
+#   7    villages reached per commune, per unit and in all: years' and months' rows;
 #   8    the communes the programme covers in the period (the rows of that table);
 #   9    the latest activity day of the period (where "since the start" ends);
-#   10   per unit;      11  the units;      12  the activity types;
-#   13   per type and unit of measure (the outputs, the type table);
-#   14-18 housing cases counted by status, commune, programme, category, kind of work;
-#   19   housing money by source;   20  the longest overdue cases (OVERDUE_SHOWN at most;
+#   10   the units;     11  the activity types;
+#   12   per type and unit of measure (the outputs, the type table);
+#   13-17 housing cases counted by status, commune, programme, category, kind of work;
+#   18   housing money by source;   19  the longest overdue cases (OVERDUE_SHOWN at most;
 #        one more query counts them all only when there are more than that);
-#   21-24 the monthly rule: the assignments and the communes' own committees (when each
+#   20-23 the monthly rule: the assignments and the communes' own committees (when each
 #        unit is in charge of which commune), their weekend months (one UNION with the
 #        weekend days of the months someone took or gave up charge in), their month
-#        reports (the units are those of 11).
-# The print view and the exports show that report: 24 queries. The dashboard adds its filter
-# form's choices, 25-27: the communes, the units, the types.
-REPORT_QUERIES = 24
-DASHBOARD_QUERIES = 27
+#        reports (the units are those of 10).
+# The print view and the exports show that report: 23 queries. The dashboard adds its filter
+# form's choices, 24-26: the communes, the units, the types.
+REPORT_QUERIES = 23
+DASHBOARD_QUERIES = 26
 PAGES = [
     (DASHBOARD, DASHBOARD_QUERIES),
     (PRINT, REPORT_QUERIES),
