@@ -10,7 +10,7 @@ de-duplicated.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -390,12 +390,12 @@ class Scope:
             if by in ("commune", "unit"):
                 # Both from one query by (commune, unit): the pairs a province's units work
                 # in are a few hundred, and the table is read once.
-                communes: dict = {}
-                units: dict = {}
+                communes: defaultdict = defaultdict(Totals)
+                units: defaultdict = defaultdict(Totals)
                 for (commune, unit), totals in self._sums_by("pair").items():
-                    communes.setdefault(commune, Totals()).add(totals)
-                    units.setdefault(unit, Totals()).add(totals)
-                cache["commune"], cache["unit"] = communes, units
+                    communes[commune].add(totals)
+                    units[unit].add(totals)
+                cache["commune"], cache["unit"] = dict(communes), dict(units)
             else:
                 cache[by] = self._sums_by(by)
         return cache[by]
@@ -403,13 +403,11 @@ class Scope:
     def _sums_by(self, by: str) -> dict:
         months: type[models.Model]
         days: type[models.Model]
-        if by == "type":
-            months, days = (
-                (TypeMonthStat, TypeDayStat)
-                if self.everywhere
-                else (ActivityMonthStat, ActivityDayStat)
-            )
-        elif self.typed:
+        if by in ("type", "month") and self.everywhere:
+            # The whole province: the tables by type are a hundred times smaller than those
+            # by commune and unit.
+            months, days = TypeMonthStat, TypeDayStat
+        elif by == "type" or self.typed:
             months, days = ActivityMonthStat, ActivityDayStat
         else:
             months, days = AreaMonthStat, AreaDayStat
@@ -430,9 +428,8 @@ class Scope:
         queries = [
             rows.values(**keys(period)).annotate(**STAT_SUMS).order_by() for rows, period in parts
         ]
-        result: dict = {}
         if not queries:
-            return result
+            return {}
         # Fetched at once rather than through the ORM's converters, cell by cell: a
         # province's commune and unit sums are thousands of rows of ten numbers.
         union = queries[0].union(*queries[1:], all=True)
@@ -444,10 +441,11 @@ class Scope:
         # The key (a month, or two parts: type and unit of measure, commune and unit), then
         # the sums in STAT_SUMS's order.
         at = names.index("activities")
+        result: defaultdict = defaultdict(Totals)
         for row in rows:
             key = _as_date(row[0]) if by == "month" else (row[0], row[1])
-            result.setdefault(key, Totals()).add_sums(row[at], row[at + 1 :])
-        return result
+            result[key].add_sums(row[at], row[at + 1 :])
+        return dict(result)
 
     @cached_property
     def _village_counts(self) -> dict[str, Counter]:
@@ -658,7 +656,7 @@ def commune_rows(scope: Scope) -> list[Row]:
         label = Commune.label_of(commune.kind, commune.name, None, None)  # "Xã Bình An"
         if len(districts) > 1 and commune.valid_to and commune.district:
             label = f"{label} ({commune.district} cũ)"
-        row = Row(commune, label, totals.get(commune.pk, Totals()))
+        row = Row(commune, label, totals.get(commune.pk) or Totals())
         row.totals.villages = villages[commune.pk]
         rows.append(row)
     vars(scope)["_commune_rows"] = rows
@@ -674,7 +672,7 @@ def unit_rows(scope: Scope) -> list[Row]:
     rows = []
     # By the organisation above each unit, as the page groups them.
     for unit in sorted(scope.units, key=lambda u: (u.group, u.name)):
-        row = Row(unit, unit.name, totals.get(unit.pk, Totals()), {"group": unit.group})
+        row = Row(unit, unit.name, totals.get(unit.pk) or Totals(), {"group": unit.group})
         row.totals.villages = villages[unit.pk]
         if unit.is_active or row.totals.activities:
             rows.append(row)
@@ -696,7 +694,7 @@ def type_rows(scope: Scope) -> list[Row]:
 def month_rows(scope: Scope) -> list[Row]:
     stats = scope.sums_by("month")
     return [
-        Row(month, f"{month:%m/%Y}", stats.get(month, Totals())) for month in scope.period.months
+        Row(month, f"{month:%m/%Y}", stats.get(month) or Totals()) for month in scope.period.months
     ]
 
 
