@@ -549,13 +549,13 @@ class Scope:
 # The villages reached per commune, per unit and in all, from the (commune, unit, village)
 # of the period (a UNION ALL of the ORM's); a village is counted once per key.
 _VILLAGE_COUNTS_SQL = """
-WITH reached (commune, unit, village) AS ({reached})
-SELECT 'commune', commune, COUNT(*) FROM (SELECT DISTINCT commune, village FROM reached) c
-    GROUP BY commune
+WITH reached (commune, unit, village) AS ({reached}),
+pairs AS (SELECT DISTINCT commune, village FROM reached)
+SELECT 'commune', commune, COUNT(*) FROM pairs GROUP BY commune
 UNION ALL
 SELECT 'unit', unit, COUNT(*) FROM (SELECT DISTINCT unit, village FROM reached) u GROUP BY unit
 UNION ALL
-SELECT 'all', NULL, COUNT(*) FROM (SELECT DISTINCT village FROM reached) v
+SELECT 'all', NULL, COUNT(*) FROM (SELECT DISTINCT village FROM pairs) v
 """
 
 
