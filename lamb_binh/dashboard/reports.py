@@ -222,9 +222,6 @@ class Unit(NamedTuple):
     is_active: bool
     group: str  # the heading it is listed under: the organisation above it
 
-    def __str__(self) -> str:
-        return self.short_name or self.name
-
 
 class CommuneRow(NamedTuple):
     """A commune as the commune table reads it: a province lists 454, read as values."""
@@ -432,12 +429,7 @@ class Scope:
             return {}
         # Fetched at once rather than through the ORM's converters, cell by cell: a
         # province's commune and unit sums are thousands of rows of ten numbers.
-        union = queries[0].union(*queries[1:], all=True)
-        sql, params = union.query.sql_with_params()
-        with connections[union.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            names = [column[0] for column in cursor.description]
-            rows = cursor.fetchall()
+        names, rows = _fetch_all(queries[0].union(*queries[1:], all=True))
         # The key (a month, or two parts: type and unit of measure, commune and unit), then
         # the sums in STAT_SUMS's order.
         at = names.index("activities")
@@ -475,12 +467,9 @@ class Scope:
             queries = [query.distinct() for query in queries]
         # A province's tens of thousands of rows stay in the database: what comes back is a
         # count per commune and per unit.
-        union = queries[0].union(*queries[1:], all=True)
-        sql, params = union.query.sql_with_params()
-        with connections[union.db].cursor() as cursor:
-            cursor.execute(_VILLAGE_COUNTS_SQL.format(reached=sql), params)
-            for what, key, villages in cursor.fetchall():
-                counts[what][key] = villages
+        _, rows = _fetch_all(queries[0].union(*queries[1:], all=True), around=_VILLAGE_COUNTS_SQL)
+        for what, key, villages in rows:
+            counts[what][key] = villages
         return counts
 
     def _typed_village_sources(self) -> list[QuerySet]:
@@ -549,7 +538,7 @@ class Scope:
 # The villages reached per commune, per unit and in all, from the (commune, unit, village)
 # of the period (a UNION ALL of the ORM's); a village is counted once per key.
 _VILLAGE_COUNTS_SQL = """
-WITH reached (commune, unit, village) AS ({reached}),
+WITH reached (commune, unit, village) AS ({query}),
 pairs AS (SELECT DISTINCT commune, village FROM reached)
 SELECT 'commune', commune, COUNT(*) FROM pairs GROUP BY commune
 UNION ALL
@@ -557,6 +546,15 @@ SELECT 'unit', unit, COUNT(*) FROM (SELECT DISTINCT unit, village FROM reached) 
 UNION ALL
 SELECT 'all', NULL, COUNT(*) FROM (SELECT DISTINCT village FROM pairs) v
 """
+
+
+def _fetch_all(queryset: QuerySet, *, around: str = "{query}") -> tuple[list[str], list[tuple]]:
+    """The column names and rows of a queryset's SQL, set in `around` where it reads
+    "{query}": fetched at once, rather than through the ORM's converters cell by cell."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(around.format(query=sql), params)
+        return [column[0] for column in cursor.description], cursor.fetchall()
 
 
 # The communes' rows: the former ones first, by former district, then today's; what their
@@ -856,10 +854,7 @@ def _weekend_months(
         # where it was in charge all month.
         if (unit_id, commune_id) not in throughout:
             until = day if daily else ends.get(day) or ends.setdefault(day, month_end(day))
-            for _, _, start, end in by_pair.get((unit_id, commune_id), ()):
-                if (start is None or start <= day) and (end is None or end >= until):
-                    break
-            else:
+            if not in_charge(unit_id, commune_id, day, until):
                 continue
         met.add((unit_id, day.replace(day=1) if daily else day))
     return met

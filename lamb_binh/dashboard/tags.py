@@ -72,7 +72,7 @@ def _cells(totals, columns: list[TotalColumn], *, first: SafeString | None = Non
     return values
 
 
-def _tds(values) -> SafeString:
+def _tds(values: list) -> SafeString:
     # Numbers as vn_number writes them (digits, dots, a comma, a minus) or the footer's
     # ready link: nothing to escape, and a province's thousand rows × ten cells skip the
     # escaping machinery.
