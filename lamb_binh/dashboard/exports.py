@@ -41,7 +41,10 @@ def _months(report: Report):
 
 def _communes(report: Report):
     return _totals_table(
-        report.communes, "Xã, thị trấn", villages=True, total=report.headline.totals
+        report.communes,
+        report.scope.commune_kinds.capitalize(),
+        villages=True,
+        total=report.headline.totals,
     )
 
 
@@ -83,15 +86,20 @@ def _housing(report: Report):
     return headers, [None, None, INTEGER, INTEGER], body, footer
 
 
+# Each table's title; "{communes}" reads as the report's communes are ("xã, phường").
 TABLES: dict[str, tuple[str, Callable]] = {
     "thang": ("Theo tháng", _months),
-    "xa": ("Theo xã, thị trấn", _communes),
+    "xa": ("Theo {communes}", _communes),
     "don-vi": ("Theo đơn vị", _units),
     "loai": ("Theo loại hoạt động", _types),
     "khoi-luong": ("Khối lượng thực hiện", _outputs),
     "quy-dinh": ("Thực hiện quy định hằng tháng", _rule),
     "nha-o": ("Hỗ trợ nhà ở", _housing),
 }
+
+
+def _title(report: Report, title: str) -> str:
+    return title.format(communes=report.scope.commune_kinds)
 
 
 def _refused_note(report: Report) -> str | None:
@@ -152,7 +160,7 @@ def workbook_for(report: Report, table: str) -> bytes:
     workbook.remove(workbook.worksheets[0])
     chosen = TABLES.items() if table == "tong-hop" else [(table, TABLES[table])]
     for _, (title, build) in chosen:
-        _sheet(workbook, report, title, build(report))
+        _sheet(workbook, report, _title(report, title), build(report))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -164,7 +172,10 @@ def csv_for(report: Report, table: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
-        [f"{TABLES[table][0]} — {report.scope.period.label}; {report.scope.filters_text}"]
+        [
+            f"{_title(report, TABLES[table][0])} — {report.scope.period.label}; "
+            f"{report.scope.filters_text}"
+        ]
     )
     if note := _refused_note(report):
         writer.writerow([note])

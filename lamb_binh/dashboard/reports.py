@@ -274,6 +274,16 @@ class Scope:
                     messages.extend(str(error) for error in errors)
         return messages
 
+    @cached_property
+    def commune_kinds(self) -> str:
+        """What the report's communes are, as their kinds name them: "xã, thị trấn" for
+        Lâm Bình's ten before 07/2025, "xã, phường" for today's province (the reorganisation
+        ended the thị trấn), "xã" for one xã."""
+        kinds = {row.kind for row in self.communes}
+        return (
+            ", ".join(str(label).lower() for kind, label in COMMUNE_KINDS if kind in kinds) or "xã"
+        )
+
     @property
     def filters_text(self) -> str:
         """The filters applied, in words, for titles of exports and prints."""
@@ -555,6 +565,13 @@ def _fetch_all(queryset: QuerySet, *, around: str = "{query}") -> tuple[list[str
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(around.format(query=sql), params)
         return [column[0] for column in cursor.description], cursor.fetchall()
+
+
+# The kinds of commune, in the order the law lists them ("xã, phường, thị trấn").
+COMMUNE_KINDS = [
+    (kind, Commune.Kind(kind).label)
+    for kind in (Commune.Kind.XA, Commune.Kind.PHUONG, Commune.Kind.THI_TRAN)
+]
 
 
 # The communes' rows: the former ones first, by former district, then today's; what their

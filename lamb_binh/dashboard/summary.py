@@ -26,11 +26,16 @@ def _unwritten(totals) -> str:
 
 
 def summary_paragraph(
-    *, period: Period, headline: Headline, outputs: list[Row], progress: Progress | None
+    *,
+    period: Period,
+    headline: Headline,
+    outputs: list[Row],
+    progress: Progress | None,
+    communes: str = "xã, thị trấn",
 ) -> str:
     """E.g. "Từ 10/09/2021 đến 30/06/2024, 17 cơ quan, đơn vị đã huy động 1.780 lượt cán bộ,
     đảng viên cùng 9.340 lượt nhân dân tại 100 thôn, bản, tổ dân phố của 10/10 xã, thị trấn…"
-    """
+    (`communes`: what the communes are, as Scope.commune_kinds names them)."""
     t = headline.totals
     opening = f"Từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}"
     if not t.activities:
@@ -39,7 +44,7 @@ def summary_paragraph(
         f"{opening}, {vn_number(headline.units_active)} cơ quan, đơn vị đã huy động "
         f"{vn_number(t.cadres)} lượt cán bộ, đảng viên cùng {vn_number(t.people)} lượt nhân dân "
         f"tại {vn_number(headline.villages_reached)} thôn, bản, tổ dân phố của "
-        f"{headline.communes_reached}/{headline.communes_total} xã, thị trấn, thực hiện "
+        f"{headline.communes_reached}/{headline.communes_total} {communes}, thực hiện "
         f"{vn_number(t.activities)} hoạt động “3 cùng” với nhân dân ở cơ sở, "
         f"đóng góp {vn_number(t.workdays)} ngày công"
     )

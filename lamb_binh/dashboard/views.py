@@ -71,7 +71,11 @@ def build_report(
         rule=rule_matrix(scope, last_months=rule_months),
         housing=progress,
         summary=summary_paragraph(
-            period=scope.period, headline=top, outputs=outputs, progress=progress
+            period=scope.period,
+            headline=top,
+            outputs=outputs,
+            progress=progress,
+            communes=scope.commune_kinds,
         ),
     )
 

@@ -12,11 +12,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from activities.models import ActivityType, Assignment, Commune, MonthReport, PartyUnit, Village
+from activities.periods import MERGER_DATE as AFTER
+from activities.services import communes_load
 from housing.models import Funding, HousingCase
 from lamb_binh.dashboard.housing import OVERDUE_SHOWN
 from tests.factories import HISTORY, PRESENT, make_activity, make_case
 
 DASHBOARD = reverse("dashboard")
+BEFORE = AFTER - datetime.timedelta(days=1)
 PRINT = reverse("dashboard_print")
 
 
@@ -278,12 +281,13 @@ def test_a_table_exports_to_excel_with_title_period_filters_and_formats(
     )
     assert "attachment;" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet.title == "Theo xã, thị trấn"
-    assert sheet["A1"].value == "BÁO CÁO HOẠT ĐỘNG “3 CÙNG” — THEO XÃ, THỊ TRẤN"
+    # The unit is in charge of one xã (Bình An): the table is of xã.
+    assert sheet.title == "Theo xã"
+    assert sheet["A1"].value == "BÁO CÁO HOẠT ĐỘNG “3 CÙNG” — THEO XÃ"
     assert sheet["A2"].value == "Kỳ báo cáo: Năm 2024 (01/01/2024 – 31/12/2024)"
     assert sheet["A3"].value == f"Phạm vi: Đơn vị: {unit}"
     headers = [cell.value for cell in sheet[5]]
-    assert headers[:4] == ["Xã, thị trấn", "Hoạt động", "Lượt cán bộ, đảng viên", "Lượt nhân dân"]
+    assert headers[:4] == ["Xã", "Hoạt động", "Lượt cán bộ, đảng viên", "Lượt nhân dân"]
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=6)}
     binh_an = rows["Xã Bình An"]
     assert [c.value for c in binh_an[1:4]] == [1, 1780, 9340]
@@ -302,7 +306,7 @@ def test_the_whole_report_exports_one_sheet_per_table(client, official, outing):
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == [
         "Theo tháng",
-        "Theo xã, thị trấn",
+        "Theo xã",
         "Theo đơn vị",
         "Theo loại hoạt động",
         "Khối lượng thực hiện",
@@ -311,6 +315,43 @@ def test_the_whole_report_exports_one_sheet_per_table(client, official, outing):
     ]
     months = [row[0].value for row in book["Theo tháng"].iter_rows(min_row=6)]
     assert months == [f"{m:02d}/2024" for m in range(1, 13)] + ["Tổng cộng"]
+
+
+def test_the_communes_are_named_by_their_kinds_before_and_after_the_merger(
+    client, official, unit, communes, outing
+):
+    """Lâm Bình's former communes were xã and a thị trấn (Lăng Can); since 01/07/2025 the
+    province's are xã and phường, the thị trấn gone with the districts."""
+    start = datetime.date(2021, 9, 10)
+    for code in ("02290", "02266"):  # xã Bình An, thị trấn Lăng Can
+        Assignment.objects.create(unit=unit, commune=communes[code], start=start, end=BEFORE)
+    outing(datetime.date(2024, 3, 9), 5, 7)
+    client.force_login(official)
+    page = client.get(DASHBOARD, {"ky": "nam", "nam": "2024"})
+    text = page.content.decode()
+    assert "<dt>Xã, thị trấn</dt><dd>1/2</dd>" in text
+    assert ">Theo xã, thị trấn</h2>" in text
+    assert "1/2 xã, thị trấn, thực hiện 1 hoạt động" in page.context["report"].summary
+
+    communes_load(province="Tuyên Quang")
+    after = Commune.objects.filter(valid_from=AFTER)
+    xa, phuong = after.get(name="Bình An"), after.filter(kind=Commune.Kind.PHUONG).first()
+    for commune in (xa, phuong):
+        Assignment.objects.create(unit=unit, commune=commune, start=AFTER)
+    text = client.get(DASHBOARD, {"ky": "nam", "nam": "2026"}).content.decode()
+    assert "<dt>Xã, phường</dt><dd>0/2</dd>" in text
+    assert ">Theo xã, phường</h2>" in text
+    # A period across the merger has all three.
+    text = client.get(DASHBOARD, {"ky": "nam", "nam": "2025"}).content.decode()
+    assert "<dt>Xã, phường, thị trấn</dt><dd>0/4</dd>" in text
+    book = load_workbook(
+        io.BytesIO(
+            client.get(
+                reverse("dashboard_export", args=["xa"]), {"nam": "2025", "ky": "nam"}
+            ).content
+        )
+    )
+    assert book.sheetnames == ["Theo xã, phường, thị trấn"]
 
 
 def test_an_unknown_table_is_not_found(client, official):
