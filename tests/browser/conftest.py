@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 # Chromium's own background connections are refused on an offline machine: switch them off.
@@ -38,6 +39,10 @@ def browser():
         )
         yield browser
         browser.close()
+        # The test ran inside Playwright's greenlet, whose context has database connections
+        # of its own (Django keeps them per context): closed here, or PostgreSQL refuses to
+        # drop the test database at the end ("being accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture
