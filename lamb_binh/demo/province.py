@@ -178,8 +178,9 @@ def load_organisations() -> dict[str, PartyUnit]:
         valid_to=history.ASSIGNMENT_END,
     )
     units[HUYEN_UY] = huyen_uy
+    # The district's units ended with it, as the migration ends those nothing continues.
     PartyUnit.objects.filter(code__in=[u[0] for u in history.UNITS], parent__isnull=True).update(
-        parent=huyen_uy
+        parent=huyen_uy, valid_to=history.ASSIGNMENT_END
     )
     communes = new_communes()
     for name, commune in sorted(communes.items()):

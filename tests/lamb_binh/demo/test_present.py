@@ -139,3 +139,15 @@ def test_each_demo_account_reaches_what_the_readme_says(demo):
     )
     assert seen.exists()
     assert set(seen.values_list("commune", flat=True)) == {binh_an.pk}
+
+
+def test_the_former_districts_units_ended_with_it(demo, client):
+    # Huyện ủy Lâm Bình and its 17 units; the district level ended on 30/06/2025.
+    district = PartyUnit.objects.filter(parent__name="Huyện ủy Lâm Bình")
+    assert district.count() == 17
+    assert set(district.values_list("valid_to", flat=True)) == {MERGER - datetime.timedelta(1)}
+    # This year's report of xã Bình An lists none of them: they no longer exist.
+    client.force_login(_user("binhan_lanhdao"))
+    rows = client.get(reverse("dashboard"), {"ky": "nam"}).context["report"].units
+    assert rows
+    assert not {row.key.pk for row in rows} & set(district.values_list("pk", flat=True))
