@@ -173,6 +173,10 @@ class ImportKind:
     def delete(self, queryset) -> None:
         queryset.delete()
 
+    def stored(self, pks: list[int]) -> models.QuerySet:
+        """The objects an import changed, as undo reads them to put their values back."""
+        return self.model._default_manager.filter(pk__in=pks)
+
     def export_rows(self, queryset) -> Iterable[list]:
         """The rows of `queryset` laid out as the template's columns, so an export imports
         back unchanged."""
@@ -465,7 +469,7 @@ def import_undo(*, batch: ImportBatch, user: User | None) -> None:
     updated = {i.object_id: i.old_values for i in items if i.action == "updated"}
     content_type = ContentType.objects.get_for_model(kind.model)
     entries = []
-    for obj in kind.model._default_manager.filter(pk__in=list(updated)):
+    for obj in kind.stored(list(updated)):
         entries.append(
             _log(
                 content_type,

@@ -354,6 +354,25 @@ class VillageImport(ImportKind):
             changed["memberships"] = (old, data["memberships"])
         return changed
 
+    def snapshot(self, obj):
+        # The communes over time too, so that undo puts back periods a row corrected. Read
+        # where they were fetched with the village (an update's and undo's): a village the
+        # import creates is deleted whole by undo.
+        values = super().snapshot(obj)
+        if "memberships" in getattr(obj, "_prefetched_objects_cache", {}):
+            values["memberships"] = _membership_rows(obj)
+        return values
+
+    def stored(self, pks):
+        return super().stored(pks).prefetch_related("memberships")
+
+    def restore(self, obj, old):
+        old = dict(old)
+        memberships = old.pop("memberships", None)
+        super().restore(obj, old)
+        if memberships is not None:
+            self.set_memberships([(obj, {"memberships": memberships})])
+
     def create(self, rows, *, user):
         # Bulk inserts skip save() and pre_save: fill the comparison key and the communes.
         objects = [

@@ -11,7 +11,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from activities import selectors
-from activities.imports.engine import describe_problems
+from activities.imports.engine import describe_problems, import_undo
 from activities.imports.matching import MatchError, VillageMatcher
 from activities.imports.registry import kinds
 from activities.models import Activity, Assignment, Commune, Village, VillageCommune
@@ -307,6 +307,12 @@ def test_the_former_commune_corrects_where_a_village_went(communes, new_binh_an)
     created = Village.objects.get(name="Khuổi Ni")
     assert created.commune == communes["02290"]
     assert periods(created) == carried_over(communes["02290"], new_binh_an)
+
+    # Undone, the import takes its correction back too: Số 1 of Thổ Bình went, as the
+    # links say, into the new Bình An.
+    import_undo(batch=report.batch, user=None)
+    assert periods(moved) == carried_over(tho_binh, new_binh_an)
+    assert not Village.objects.filter(name="Khuổi Ni").exists()
 
 
 def test_a_name_shared_in_the_new_commune_needs_the_former_one(communes):
