@@ -458,6 +458,15 @@ class CleanUserAdmin(ReachAdminMixin, GuardedChangeListMixin, UserAdmin):
         # The organisation is chosen on the account's page, after the password step.
         return super().get_inline_instances(request, obj) if obj is not None else []
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A commune's admin creates accounts of its own part: the new one belongs to the
+        # admin's organisation (changed on the next page, to one of its units), or the admin
+        # could not open what it just made.
+        if not change and not access.reach_of(request.user).whole:
+            organisation = access.organisation_of(request.user)
+            Account.objects.get_or_create(user=obj, defaults={"organisation": organisation})
+
     def reach_q(self, reach: access.Reach) -> Q:
         """A commune's admin manages the accounts of its organisations and their staff."""
         return reach.unit_q("account__organisation") | reach.unit_q("party_units")

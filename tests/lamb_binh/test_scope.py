@@ -13,10 +13,11 @@ without a row fails `test_every_url_has_a_scope_row`.
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from activities.models import Activity
+from activities.models import Account, Activity
 from tests.factories import all_url_names, make_province_world, url_args
 
 
@@ -224,6 +225,31 @@ def test_a_commune_admin_manages_only_its_part_in_the_admin(client, province):
     assert imported.status_code == 403
     client.force_login(world["users"]["quantri_tinh"])
     assert client.get(reverse("admin:activities_activity_import")).status_code == 200
+
+
+def test_an_account_a_commune_admin_creates_is_of_its_commune(client, province):
+    admin = province["users"]["quantri_xa"]
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "canbo_moi", "password1": "Nà-Cóoc-2026!", "password2": "Nà-Cóoc-2026!"},
+    )
+    user = get_user_model().objects.get(username="canbo_moi")
+    change = reverse("admin:auth_user_change", args=[user.pk])
+    # On to the new account's page, which the admin can open: the account is of Đảng ủy xã
+    # Bình An, the admin's own organisation.
+    assert response.status_code == 302 and response["Location"] == change
+    assert (
+        Account.objects.get(user=user).organisation == Account.objects.get(user=admin).organisation
+    )
+    assert client.get(change).status_code == 200
+    # A province-wide admin's new account is set on its page, as before.
+    client.force_login(province["users"]["quantri_tinh"])
+    client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "canbo_tinh", "password1": "Nà-Cóoc-2026!", "password2": "Nà-Cóoc-2026!"},
+    )
+    assert not Account.objects.filter(user__username="canbo_tinh").exists()
 
 
 def test_the_housing_figures_of_a_commune_official_are_its_communes_cases(client, province):
