@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Max, Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
+from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -255,6 +256,27 @@ class PeriodForm(forms.Form):
             else:
                 params[name] = str(value)
         return params
+
+    def show(self, period: periods.Period) -> None:
+        """Fill the parts the URL left out with those of `period`, the one shown ("Năm nay"
+        reads its year in the Năm field), so that the fields say what the page shows."""
+        if not self.is_bound or not self.is_valid():
+            return
+        start = period.start
+        shown = {
+            "thang": f"{start:%Y-%m}",
+            "quy": str((start.month - 1) // 3 + 1),
+            "nua": "1" if start.month <= 6 else "2",
+            "nam": str(start.year),
+            "tu": f"{period.start:%d/%m/%Y}",
+            "den": f"{period.end:%d/%m/%Y}",
+        }
+        data = QueryDict(mutable=True)
+        data.update(self.data)
+        for name in KIND_PARAMS[self.cleaned_data.get("ky") or DEFAULT_KIND]:
+            if not data.get(name):
+                data[name] = shown[name]
+        self.data = data
 
     def period(self) -> periods.Period:
         """The chosen period; parts that are missing or invalid fall back to today's."""

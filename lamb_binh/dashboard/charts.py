@@ -18,8 +18,11 @@ def column_chart(points: list[tuple[str, int]], *, title: str, height: int = 160
     top = max(value for _, value in points) or 1
     bar, gap = 18, 6
     width = len(points) * (bar + gap) + gap
+    # Room below and left of the bars for the month labels, slanted down to the left
+    # ("01/2026" at 9 px is about 33 px long: 29 down, 17 left).
+    below, left = 46, 14
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height + 34}" role="img" '
+        f'<svg class="chart" viewBox="{-left} 0 {width + left} {height + below}" role="img" '
         f'aria-label="{escape(title)}" preserveAspectRatio="xMinYMin meet">',
         f"<title>{escape(title)}</title>",
     ]

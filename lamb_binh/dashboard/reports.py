@@ -263,6 +263,7 @@ class Scope:
         self.filterset.filters["don_vi"].queryset = self.reach_units().order_by("name")
         self.filterset.is_valid()  # invalid filters are reported and ignored
         self.period: Period = self.period_form.period()
+        self.period_form.show(self.period)
         self.merged = data.get("gop_xa") in ("1", "on", "true")
 
     @property

@@ -91,6 +91,13 @@ def test_this_month_and_this_year_are_todays(today, client, official, outing, mo
         assert response.context["report"].headline.totals.cadres == cadres
         active = [b["label"] for b in response.context["quick_periods"] if b["active"]]
         assert active == [button]
+    # The fields read the period shown: this year in "Năm", this quarter in "Quý".
+    page = client.get(DASHBOARD, {"ky": "nam"}).content.decode()
+    assert f'name="nam" value="{today.year}"' in page
+    page = client.get(DASHBOARD, {"ky": "quy"}).content.decode()
+    quarter = (today.month - 1) // 3 + 1
+    assert re.search(rf'<option value="{quarter}" selected>', page)
+    assert f'name="nam" value="{today.year}"' in page
 
 
 @pytest.mark.parametrize(
