@@ -63,4 +63,17 @@ def test_an_official_changes_the_period_and_sees_figures_and_a_chart(
     chart = page.locator("svg.chart").first
     assert chart.is_visible()
     assert chart.locator("rect.bar").count() == 12
+
+    # The printed report: on an A4 page (21 cm less the margins) every table fits the text.
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.emulate_media(media="print")
+    page.goto(f"{live_server.url}/tong-hop/in/?ky=nam&nam=2024")
+    document = page.locator(".document").bounding_box()
+    assert document is not None
+    tables = page.locator("table")
+    assert tables.count() >= 3  # by commune, by unit, by type
+    for index in range(tables.count()):
+        box = tables.nth(index).bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= document["x"] + document["width"] + 1, index
     page.close()
