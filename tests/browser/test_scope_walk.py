@@ -37,6 +37,13 @@ def test_a_commune_official_and_a_province_official_each_read_their_part(
     assert "Xã Bình An" in phone.locator(".period").inner_text()
     assert headline_activities(phone) == "4"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    # The rule matrix opens on its latest month (11/26, the period's last), beside the
+    # unit's name.
+    rule = phone.locator("table.rule").first
+    latest = rule.locator("thead th").last
+    assert latest.inner_text() == "11/26"
+    assert latest.bounding_box()["x"] + latest.bounding_box()["width"] <= 360
+    assert rule.locator("tbody th").first.bounding_box()["x"] >= 0
     # Thượng Lâm's id typed into the address: refused in Vietnamese, nothing of it shown.
     thuong_lam = world["communes"]["thuong_lam"].pk
     phone.goto(f"{live_server.url}/tong-hop/?{WHOLE}&xa={thuong_lam}")
