@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import dataclass
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
@@ -119,6 +122,17 @@ class OfferedVillage:
 
     village: Village
     periods: list[tuple[datetime.date | None, datetime.date | None]]
+    # Another village of the same name is offered under the commune (the "Số 1" of the old
+    # Bình An and of Thổ Bình, both in the new Bình An): the label says which it is.
+    shares_name: bool = False
+
+    @property
+    def label(self) -> str:
+        """ "Thôn Nà Cóoc", or "Thôn Số 1 (xã Thổ Bình)" with the commune it is recorded in
+        (as the activity export writes it) where the name is shared."""
+        if self.shares_name:
+            return f"{self.village} ({self.village.commune.full_name})"
+        return str(self.village)
 
     def on(self, day: datetime.date | None) -> bool:
         """In the commune on `day`; with no day (none typed yet, or unreadable), offered."""
@@ -145,7 +159,7 @@ def unit_village_groups(unit: PartyUnit) -> list[tuple[Commune, list[OfferedVill
     communes = list(unit_communes(unit))
     memberships = (
         VillageCommune.objects.filter(commune__in=communes)
-        .select_related("village")
+        .select_related("village__commune")
         .order_by("village__name", "village__pk", F("valid_from").asc(nulls_first=True))
     )
     offered: dict[int, dict[int, OfferedVillage]] = {c.pk: {} for c in communes}
@@ -159,7 +173,22 @@ def unit_village_groups(unit: PartyUnit) -> list[tuple[Commune, list[OfferedVill
             village.pk, OfferedVillage(village=village, periods=[])
         )
         entry.periods.append((start, end))
-    return [(c, list(offered[c.pk].values())) for c in communes if offered[c.pk]]
+    return [(c, _in_order(offered[c.pk].values())) for c in communes if offered[c.pk]]
+
+
+def _in_order(offered: Iterable[OfferedVillage]) -> list[OfferedVillage]:
+    """By name, numbers as numbers ("Số 2" before "Số 10"), a shared name marked."""
+    names = Counter(o.village.name_key for o in offered)
+    return sorted(
+        (replace(o, shares_name=True) if names[o.village.name_key] > 1 else o for o in offered),
+        key=lambda o: (_natural(o.village.name_key), o.village.commune.name, o.village.pk),
+    )
+
+
+def _natural(key: str) -> list:
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key)
+    ]
 
 
 def _later(a: datetime.date | None, b: datetime.date | None) -> datetime.date | None:

@@ -146,6 +146,33 @@ def test_the_form_offers_a_carried_over_village_under_the_new_commune(
     assert 'data-periods="2025-07-01/">' in html
 
 
+def test_the_form_tells_apart_villages_that_share_a_name_in_the_new_commune(
+    client, staff_a, unit, communes, new_binh_an, after_merger
+):
+    old_binh_an, tho_binh = communes["02290"], communes["02296"]
+    for commune, name in [
+        (old_binh_an, "Số 1"),
+        (tho_binh, "Số 1"),
+        (old_binh_an, "Số 10"),
+        (tho_binh, "Số 2"),
+        (old_binh_an, "Nà Cóoc"),
+    ]:
+        Village.objects.create(commune=commune, name=name)
+    client.force_login(staff_a)
+    page = client.get(reverse("activities:activity_create", args=[unit.pk]))
+    groups = dict(page.context["form"].villages_by_commune())
+    labels = [offered.label for offered, _, shown in groups[new_binh_an] if shown]
+    # The two "Số 1" carry the commune each was recorded in; numbers in their order.
+    assert labels == [
+        "Thôn Nà Cóoc",
+        "Thôn Số 1 (xã Bình An)",
+        "Thôn Số 1 (xã Thổ Bình)",
+        "Thôn Số 2",
+        "Thôn Số 10",
+    ]
+    assert "> Thôn Số 1 (xã Thổ Bình)</label>" in page.content.decode()
+
+
 def test_a_pre_merger_activity_in_the_old_commune_still_saves(
     client, staff_a, unit, binh_an, road, village, after_merger
 ):
