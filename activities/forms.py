@@ -13,7 +13,7 @@ from django.utils.module_loading import import_string
 from activities import rules, selectors
 from activities.fields import MoneyField, form_field
 from activities.figures import FIELDS, FIGURES, Figure
-from activities.models import Activity, ActivityType, PartyUnit, Village
+from activities.models import Activity, ActivityType, PartyUnit, Village, commune_kinds_text
 from activities.numbers import vn_number
 from activities.services import ACTIVITY_FIELDS, local_today
 from activities.text import LONG_TEXT_MAX, CleanTextFormField
@@ -175,7 +175,10 @@ class ActivityForm(_FigureFields):
             self.part_names.extend(added)
         self.fields["version"].required = instance is not None
         communes = selectors.unit_communes(unit)
-        form_field(self, "commune", forms.ModelChoiceField).queryset = communes
+        commune = form_field(self, "commune", forms.ModelChoiceField)
+        commune.queryset = communes
+        # "Xã" for a commune's committee, "Xã, thị trấn" for a former district's unit.
+        commune.label = commune_kinds_text(communes.values_list("kind", flat=True)).capitalize()
         villages = form_field(self, "villages", forms.ModelMultipleChoiceField)
         villages.queryset = selectors.unit_villages(unit)
         types = ActivityType.objects.filter(is_active=True)

@@ -180,6 +180,15 @@ class VillageQuerySet(ValidityQuerySet):
         return self.in_commune_during(commune, day, day)
 
 
+def commune_kinds_text(kinds) -> str:
+    """What communes of these kinds are, in the order the law lists them: "xã, thị trấn" for
+    Lâm Bình's ten before 07/2025, "xã, phường" for today's province (the reorganisation ended
+    the thị trấn), "xã" for one xã or none."""
+    order = (Commune.Kind.XA, Commune.Kind.PHUONG, Commune.Kind.THI_TRAN)
+    present = set(kinds)
+    return ", ".join(str(Commune.Kind(k).label).lower() for k in order if k in present) or "xã"
+
+
 class Village(models.Model):
     """A village (thôn, bản) or residential group (tổ dân phố), one record for its whole life.
 

@@ -51,6 +51,7 @@ from activities.models import (
     VillageYearStat,
     WeekendDayStat,
     WeekendMonthStat,
+    commune_kinds_text,
     part_column,
 )
 from activities.periods import Period, month_end
@@ -277,13 +278,8 @@ class Scope:
 
     @cached_property
     def commune_kinds(self) -> str:
-        """What the report's communes are, as their kinds name them: "xã, thị trấn" for
-        Lâm Bình's ten before 07/2025, "xã, phường" for today's province (the reorganisation
-        ended the thị trấn), "xã" for one xã."""
-        kinds = {row.kind for row in self.communes}
-        return (
-            ", ".join(str(label).lower() for kind, label in COMMUNE_KINDS if kind in kinds) or "xã"
-        )
+        """What the report's communes are, as their kinds name them ("xã, phường")."""
+        return commune_kinds_text(row.kind for row in self.communes)
 
     @property
     def filters_text(self) -> str:
@@ -566,13 +562,6 @@ def _fetch_all(queryset: QuerySet, *, around: str = "{query}") -> tuple[list[str
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(around.format(query=sql), params)
         return [column[0] for column in cursor.description], cursor.fetchall()
-
-
-# The kinds of commune, in the order the law lists them ("xã, phường, thị trấn").
-COMMUNE_KINDS = [
-    (kind, Commune.Kind(kind).label)
-    for kind in (Commune.Kind.XA, Commune.Kind.PHUONG, Commune.Kind.THI_TRAN)
-]
 
 
 # The communes' rows: the former ones first, by former district, then today's; what their

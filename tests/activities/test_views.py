@@ -349,3 +349,14 @@ def test_two_people_saving_the_same_activity_the_second_is_told(
     assert "Thay đổi của bạn chưa được lưu" in message
     activity.refresh_from_db()
     assert (activity.people_participations, activity.version) == (31, 2)
+
+
+def test_the_forms_commune_field_is_named_by_the_units_communes(client, staff_a, unit, communes):
+    """Bình An is a xã; with thị trấn Lăng Can too, the unit's communes are "xã, thị trấn"."""
+    create = reverse("activities:activity_create", args=[unit.pk])
+    client.force_login(staff_a)
+    assert client.get(create).context["form"].fields["commune"].label == "Xã"
+    unit.assignments.create(commune=communes["02266"], start=datetime.date(2021, 9, 10))
+    page = client.get(create)
+    assert page.context["form"].fields["commune"].label == "Xã, thị trấn"
+    assert '<label for="id_commune">Xã, thị trấn</label>' in page.content.decode()
