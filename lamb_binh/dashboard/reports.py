@@ -745,8 +745,8 @@ def rule_matrix(scope: Scope, *, last_months: int | None = None) -> RuleMatrix:
     reported = {
         (unit_id, datetime.date(year, month, 1))
         for unit_id, year, month in MonthReport.objects.filter(
+            _report_months(first, last),
             state__in=[MonthReport.State.SUBMITTED, MonthReport.State.NO_ACTIVITY],
-            year__range=(first.year, last.year),
         ).values_list("unit_id", "year", "month")
     }
 
@@ -769,6 +769,18 @@ def rule_matrix(scope: Scope, *, last_months: int | None = None) -> RuleMatrix:
         missed=[unit for unit, cells in rows if cells[index].state == "missed"],
         not_reported=[unit for unit, cells in rows if cells[index].state == "not_reported"],
         earlier_months=earlier,
+    )
+
+
+def _report_months(first: datetime.date, last: datetime.date) -> Q:
+    """The month reports of the months from `first` to `last` (the rule's shown months, not
+    their whole years)."""
+    if first.year == last.year:
+        return Q(year=first.year, month__range=(first.month, last.month))
+    return (
+        Q(year=first.year, month__gte=first.month)
+        | Q(year__gt=first.year, year__lt=last.year)
+        | Q(year=last.year, month__lte=last.month)
     )
 
 

@@ -37,6 +37,7 @@ from lamb_binh.dashboard.housing import OVERDUE_SHOWN, housing_progress
 from lamb_binh.dashboard.reports import (
     Scope,
     Totals,
+    _report_months,
     commune_rows,
     headline,
     month_rows,
@@ -1173,3 +1174,28 @@ def test_housing_progress_equals_a_count_of_the_cases_by_hand(world, period, fil
         c.pk for c in sorted(overdue, key=lambda c: c.expected_completion)
     ][:OVERDUE_SHOWN]
     assert progress.overdue_count == len(overdue)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        ((2025, 1), (2025, 12)),
+        ((2025, 7), (2025, 9)),
+        ((2024, 11), (2025, 10)),
+        ((2023, 6), (2026, 2)),
+    ],
+)
+def test_the_rule_reads_the_reports_of_its_months_only(unit, first, last):
+    MonthReport.objects.bulk_create(
+        MonthReport(unit=unit, year=year, month=month)
+        for year in range(2022, 2028)
+        for month in range(1, 13)
+    )
+    start, end = datetime.date(*first, 1), datetime.date(*last, 1)
+    expected = set()
+    day = start
+    while day <= end:  # month by month
+        expected.add((day.year, day.month))
+        day = (day + datetime.timedelta(days=31)).replace(day=1)
+    found = set(MonthReport.objects.filter(_report_months(start, end)).values_list("year", "month"))
+    assert found == expected
