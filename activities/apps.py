@@ -23,14 +23,27 @@ def _stats_tables_exist(connection) -> bool:
 # flush sends no plan at all (None).
 
 
+def _tables_untouched(plan) -> bool:
+    """Whether migrating `plan` leaves every table as it is: nothing to apply, or only
+    operations on Django's model state (a model's verbose name, its managers)."""
+    from django.db.migrations.operations import AlterModelManagers, AlterModelOptions
+
+    return plan is not None and all(
+        isinstance(operation, (AlterModelOptions, AlterModelManagers))
+        for migration, _backwards in plan
+        for operation in migration.operations
+    )
+
+
 def _triggers_off(sender, using="default", plan=None, **kwargs) -> None:
     from django.db import connections
 
     from activities import stats
 
     connection = connections[using]
-    # Nothing to migrate: the triggers stay, so that no write goes uncounted meanwhile.
-    if plan != [] and _stats_tables_exist(connection):
+    # Nothing to migrate, or nothing that touches a table: the triggers stay, so that no
+    # write goes uncounted meanwhile.
+    if not _tables_untouched(plan) and _stats_tables_exist(connection):
         stats.drop_triggers(connection)
 
 
@@ -42,8 +55,8 @@ def _triggers_on(sender, using="default", plan=None, **kwargs) -> None:
     connection = connections[using]
     if not _stats_tables_exist(connection):
         return
-    if plan == [] and stats.triggers_installed(connection):
-        # Nothing migrated and the triggers never left: the tables are exact, and rebuilding
+    if _tables_untouched(plan) and stats.triggers_installed(connection):
+        # No table migrated and the triggers never left: the tables are exact, and rebuilding
         # a province's ten million activities would take a quarter of an hour. The triggers
         # are replaced by this version's, in one transaction (never missing for a moment).
         with transaction.atomic(using=using):

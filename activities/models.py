@@ -110,8 +110,8 @@ class Commune(models.Model):
     objects = ValidityQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "xã, thị trấn"
-        verbose_name_plural = "xã, thị trấn"
+        verbose_name = "xã, phường, thị trấn"
+        verbose_name_plural = "xã, phường, thị trấn"
         ordering = ["valid_from", "name"]
         constraints = [
             models.UniqueConstraint(

@@ -4,8 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.test.utils import CaptureQueriesContext
@@ -312,6 +315,36 @@ def test_a_migrate_with_nothing_to_apply_keeps_the_tables_and_their_triggers(
     with CaptureQueriesContext(connection) as migrating:
         call_command("migrate", verbosity=0)
     assert _rebuilds(migrating.captured_queries) == []
+    assert stats.triggers_installed()
+    make(unit, binh_an, road, datetime.date(2024, 6, 22), two_villages)
+    assert kept() == computed()
+
+
+def _plan(*names: str) -> list:
+    """The plan that migrate would send its signals with, applying these migrations."""
+    graph = MigrationLoader(connection).graph
+    return [(graph.nodes[("activities", name)], False) for name in names]
+
+
+def test_a_migration_that_only_renames_a_model_keeps_the_tables_and_their_triggers(
+    unit, binh_an, road, two_villages
+):
+    # 0020 only renames Commune for the admin ("xã, phường, thị trấn"): no table changes, so
+    # nothing is rebuilt. 0018 changes tables: the triggers stand aside and all is rebuilt.
+    renaming, changing = _plan("0020_commune_kinds_name"), _plan("0018_narrow_summary_tables")
+    config = apps.get_app_config("activities")
+    make(unit, binh_an, road, datetime.date(2024, 6, 15), two_villages)
+    with CaptureQueriesContext(connection) as migrating:
+        emit_pre_migrate_signal(0, False, "default", plan=renaming, apps=config.apps)
+        assert stats.triggers_installed()
+        emit_post_migrate_signal(0, False, "default", plan=renaming, apps=config.apps)
+    assert _rebuilds(migrating.captured_queries) == []
+    assert stats.triggers_installed()
+    with CaptureQueriesContext(connection) as migrating:
+        emit_pre_migrate_signal(0, False, "default", plan=changing, apps=config.apps)
+        assert not stats.triggers_installed()
+        emit_post_migrate_signal(0, False, "default", plan=changing, apps=config.apps)
+    assert _rebuilds(migrating.captured_queries)
     assert stats.triggers_installed()
     make(unit, binh_an, road, datetime.date(2024, 6, 22), two_villages)
     assert kept() == computed()
