@@ -129,6 +129,14 @@ KIND_PARAMS = {
 }
 
 
+def _quarter_of(day: datetime.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def _half_of(day: datetime.date) -> int:
+    return 1 if day.month <= 6 else 2
+
+
 class PeriodForm(forms.Form):
     """Which period: its kind and the month, quarter, half, year or dates it needs. Every
     part must lie in periods.report_years(today); anything else is refused with a message."""
@@ -265,10 +273,10 @@ class PeriodForm(forms.Form):
         start = period.start
         shown = {
             "thang": f"{start:%Y-%m}",
-            "quy": str((start.month - 1) // 3 + 1),
-            "nua": "1" if start.month <= 6 else "2",
+            "quy": str(_quarter_of(start)),
+            "nua": str(_half_of(start)),
             "nam": str(start.year),
-            "tu": f"{period.start:%d/%m/%Y}",
+            "tu": f"{start:%d/%m/%Y}",
             "den": f"{period.end:%d/%m/%Y}",
         }
         data = QueryDict(mutable=True)
@@ -288,9 +296,9 @@ class PeriodForm(forms.Form):
             month = data.get("thang") or today
             return periods.month_period(month.year, month.month)
         if kind == "quy":
-            return periods.quarter_period(year, data.get("quy") or (today.month - 1) // 3 + 1)
+            return periods.quarter_period(year, data.get("quy") or _quarter_of(today))
         if kind == "6thang":
-            return periods.half_year_period(year, data.get("nua") or (1 if today.month <= 6 else 2))
+            return periods.half_year_period(year, data.get("nua") or _half_of(today))
         if kind == "nam":
             return periods.year_period(year)
         if kind == "tuy-chon" and data.get("tu") and data.get("den"):

@@ -31,7 +31,7 @@ def summary_paragraph(
     headline: Headline,
     outputs: list[Row],
     progress: Progress | None,
-    communes: str = "xã, thị trấn",
+    communes: str,
 ) -> str:
     """E.g. "Từ 10/09/2021 đến 30/06/2024, 17 cơ quan, đơn vị đã huy động 1.780 lượt cán bộ,
     đảng viên cùng 9.340 lượt nhân dân tại 100 thôn, bản, tổ dân phố của 10/10 xã, thị trấn…"
